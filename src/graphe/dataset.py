@@ -1,0 +1,60 @@
+"""Loading the project's Turtle files into one rdflib Dataset of named graphs.
+
+Which file goes to which named graph is decided here and only here (DESIGN §2):
+``ontology/*.ttl`` → ``ontologie`` (except the SHACL shapes and the prefix table, which
+describe the data rather than belong to it), ``data/ttl/referentiel*.ttl`` → ``referentiel``,
+every other ``data/ttl/*.ttl`` → ``annexe-1``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
+from graphe import paths
+from graphe.errors import DataError
+from graphe.namespaces import GRAPH_ANNEXE, GRAPH_ONTOLOGIE, GRAPH_REFERENTIEL, bind_all
+
+#: Files of ontology/ that are not part of the published dataset.
+NOT_DATA = {"shapes.ttl", "prefixes.ttl"}
+
+
+def ontology_files(root: Path | None = None) -> list[Path]:
+    base = (root / "ontology") if root else paths.ONTOLOGY
+    return sorted(p for p in base.glob("*.ttl") if p.name not in NOT_DATA)
+
+
+def data_files(root: Path | None = None) -> list[Path]:
+    base = (root / "data" / "ttl") if root else paths.DATA_TTL
+    return sorted(base.glob("*.ttl"))
+
+
+def graph_for(path: Path) -> URIRef:
+    """The named graph a source file belongs to."""
+    if path.parent.name == "ontology":
+        return GRAPH_ONTOLOGIE
+    if path.name.startswith("referentiel"):
+        return GRAPH_REFERENTIEL
+    return GRAPH_ANNEXE
+
+
+def parse_file(path: Path, into: Graph | None = None) -> Graph:
+    """Parse one Turtle file, turning a syntax error into a DataError naming file and line."""
+    graph = into if into is not None else Graph()
+    try:
+        graph.parse(path, format="turtle")
+    except BadSyntax as exc:
+        raise DataError(f"{path}: ligne {exc.lines + 1}: Turtle invalide: {exc._why}") from None
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{path}: {exc}") from None
+    return graph
+
+
+def load(files: list[Path] | None = None) -> Dataset:
+    """The dataset built from ``files`` (default: the ontology and all data files)."""
+    ds = bind_all(Dataset())
+    for path in files if files is not None else ontology_files() + data_files():
+        parse_file(path, into=ds.graph(graph_for(path)))
+    return ds

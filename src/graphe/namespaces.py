@@ -1,0 +1,69 @@
+"""The one table of prefixes and namespaces, read from ``ontology/prefixes.ttl``.
+
+Everything that binds a prefix (rdflib graphs, SPARQL text given to users, serialisations)
+takes it from here, so an IRI can never be spelt two ways. Graph names and the document IRI
+are derived from the same table.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import SH
+
+from graphe.paths import PREFIXES
+
+
+@lru_cache(maxsize=1)
+def prefixes() -> dict[str, str]:
+    """Prefix → namespace IRI, in the order of the table file.
+
+    >>> prefixes()["cdv"]
+    'https://w3id.org/contrats-de-ville/ontologie#'
+    """
+    g = Graph().parse(PREFIXES, format="turtle")
+    table = {}
+    for decl in g.objects(None, SH.declare):
+        table[str(g.value(decl, SH.prefix))] = str(g.value(decl, SH.namespace))
+    order = PREFIXES.read_text(encoding="utf-8")
+    return dict(sorted(table.items(), key=lambda kv: order.index(f'"{kv[0]}"')))
+
+
+def sparql_prologue(names: list[str] | None = None) -> str:
+    """PREFIX lines for a SPARQL query, for the query page and the CLI."""
+    table = prefixes()
+    chosen = names if names is not None else list(table)
+    return "".join(f"PREFIX {p}: <{table[p]}>\n" for p in chosen)
+
+
+def bind_all(graph: Graph) -> Graph:
+    """Bind every project prefix on ``graph`` (replacing rdflib's defaults) and return it."""
+    for prefix, ns in prefixes().items():
+        graph.bind(prefix, ns, override=True, replace=True)
+    return graph
+
+
+def _ns(prefix: str) -> Namespace:
+    return Namespace(prefixes()[prefix])
+
+
+CDV = _ns("cdv")
+CDVSH = _ns("cdvsh")
+GRAPHE = _ns("graphe")
+DOCUMENT = _ns("document")
+OA = _ns("oa")
+ORG = _ns("org")
+CV = _ns("cv")
+QB = _ns("qb")
+IGEO = _ns("igeo")
+ADMS = _ns("adms")
+PROV = _ns("prov")
+SD = _ns("sd")
+
+#: The named graphs of the dataset (DESIGN §2); the endpoint's default graph is their union.
+GRAPH_ONTOLOGIE = URIRef(GRAPHE["ontologie"])
+GRAPH_ANNEXE = URIRef(GRAPHE["annexe-1"])
+GRAPH_REFERENTIEL = URIRef(GRAPHE["referentiel"])
+GRAPH_INFERENCES = URIRef(GRAPHE["inferences"])
+ANNEXE = URIRef(DOCUMENT["annexe-1"])

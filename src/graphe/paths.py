@@ -1,0 +1,20 @@
+"""Where the project's files live.
+
+graphe is run from a checkout (``pip install -e .``): the ontology, data and queries are files
+beside the package, not Python resources, so curators edit them in place. ``GRAPHE_HOME``
+points elsewhere when the checkout is not the current project (tests use it for scratch copies).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(os.environ.get("GRAPHE_HOME", Path(__file__).resolve().parents[2]))
+ONTOLOGY = ROOT / "ontology"
+DATA_TTL = ROOT / "data" / "ttl"
+SOURCE = ROOT / "data" / "source" / "annexe-1-contrats-de-ville.md"
+QUERIES = ROOT / "queries"
+CHECKS = QUERIES / "checks"
+DIST = ROOT / "dist"
+PREFIXES = ONTOLOGY / "prefixes.ttl"
