@@ -18,7 +18,7 @@ from rdflib import Graph, URIRef
 
 from graphe import paths
 from graphe.errors import ProvenanceError
-from graphe.namespaces import OA
+from graphe.namespaces import CDV, OA, prefixes
 
 
 @lru_cache(maxsize=1)
@@ -85,10 +85,34 @@ def anchors(graph: Graph) -> list[Anchor]:
     return found
 
 
+def describe(graph: Graph, target) -> str:
+    """A readable name for a passage node: the resource it anchors (``objectif:x › cdv:passage``)
+    or, for a mention's target, the resource and the name mentioned."""
+    owner = next(graph.subjects(CDV.passage, target), None)
+    if owner is not None:
+        return f"{_short(owner)} › cdv:passage"
+    mention = next(graph.subjects(OA.hasTarget, target), None)
+    if mention is not None:
+        parent = next(graph.subjects(CDV.mention, mention), None)
+        body = graph.value(mention, OA.hasBody)
+        return f"{_short(parent)} › cdv:mention de {_short(body)}"
+    return _short(target)
+
+
+def _short(term) -> str:
+    if isinstance(term, URIRef):
+        iri = str(term)
+        for prefix, ns in sorted(prefixes().items(), key=lambda kv: -len(kv[1])):
+            if iri.startswith(ns) and len(iri) > len(ns):
+                return f"{prefix}:{iri[len(ns):]}"
+        return f"<{iri}>"
+    return "[nœud anonyme]" if term is not None else "?"
+
+
 def check(graph: Graph, text: str | None = None) -> list[str]:
     """Problems with the graph's anchors, one readable line each; empty when all hold."""
     text = source_text() if text is None else text
-    return [f"{a.target}: {p}" for a in anchors(graph) if (p := a.problem(text))]
+    return sorted(f"{describe(graph, a.target)}: {p}" for a in anchors(graph) if (p := a.problem(text)))
 
 
 def main(argv: list[str] | None = None) -> int:
