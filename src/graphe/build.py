@@ -29,7 +29,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import RDF, XSD, BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, XSD, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.plugins.serializers.turtle import TurtleSerializer
 
 from graphe import __version__, dataset, paths, provenance, stats
@@ -39,12 +39,18 @@ from graphe.namespaces import (
     GRAPH_INFERENCES,
     GRAPH_ONTOLOGIE,
     GRAPH_REFERENTIEL,
+    ID_BASE,
+    DCAT,
+    QB,
+    SD,
+    SPDX,
+    VOID,
     bind_all,
     prefixes,
 )
 
 #: Where blank nodes become IRIs (RDF 1.1 §3.5 Skolemization, under the project's id space).
-GENID = "https://w3id.org/contrats-de-ville/id/.well-known/genid/"
+GENID = ID_BASE + ".well-known/genid/"
 
 #: Named graphs in publication order, with the Turtle dump each one gets.
 GRAPH_FILES = {
@@ -62,12 +68,6 @@ MEDIA_TYPES = {
     ".jsonld": "application/ld+json",
 }
 
-#: SPDX (checksums in DCAT 3). Not in the prefix table yet: bound only in void.ttl.
-SPDX = Namespace("http://spdx.org/rdf/terms#")
-VOID = Namespace("http://rdfs.org/ns/void#")
-DCAT = Namespace("http://www.w3.org/ns/dcat#")
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-QB = Namespace("http://purl.org/linked-data/cube#")
 
 
 @dataclass
@@ -433,7 +433,6 @@ def dataset_iri(ds: Dataset) -> URIRef:
 def void_graph(ds: Dataset, st: stats.DatasetStats, dumps: dict[str, bytes], version: str) -> Graph:
     """VoID + DCAT: triples per graph, class and property partitions, dumps with checksums, version."""
     g = bind_all(Graph())
-    g.bind("spdx", SPDX)
     d = dataset_iri(ds)
     nni = XSD.nonNegativeInteger
 
@@ -446,7 +445,7 @@ def void_graph(ds: Dataset, st: stats.DatasetStats, dumps: dict[str, bytes], ver
     g.add((d, RDF.type, VOID.Dataset))
     g.add((d, RDF.type, DCAT.Dataset))
     g.add((d, DCAT.version, Literal(version)))
-    g.add((d, VOID.uriSpace, Literal("https://w3id.org/contrats-de-ville/id/")))
+    g.add((d, VOID.uriSpace, Literal(ID_BASE)))
     u = st.union
     g.add((d, VOID.triples, count(u.triples)))
     g.add((d, VOID.distinctSubjects, count(len(u.subjects))))

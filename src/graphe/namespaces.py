@@ -60,6 +60,12 @@ IGEO = _ns("igeo")
 ADMS = _ns("adms")
 PROV = _ns("prov")
 SD = _ns("sd")
+VOID = _ns("void")
+DCAT = _ns("dcat")
+SPDX = _ns("spdx")
+
+#: Base of every resource IRI (``…/id/{type}/{slug}``), the parent of the per-type namespaces.
+ID_BASE = str(DOCUMENT)[: -len("document/")]
 
 #: The named graphs of the dataset (DESIGN §2); the endpoint's default graph is their union.
 GRAPH_ONTOLOGIE = URIRef(GRAPHE["ontologie"])

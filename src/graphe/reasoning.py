@@ -46,7 +46,7 @@ from graphe.errors import ReasoningFailed
 from graphe.namespaces import GRAPH_INFERENCES, prefixes
 
 #: XML Schema datatypes (a plain Namespace: rdflib's XSD warns when pytest probes the module).
-XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+XSD = Namespace(prefixes()["xsd"])
 
 #: The OWL 2 datatype map (OWL 2 Structural Specification §4): what HermiT accepts.
 OWL2_DATATYPES = {
