@@ -395,12 +395,20 @@ def _iri(term: Node) -> bool:
 
 
 def infer(ds: Dataset | Graph) -> Graph:
-    """The entailments of ontology + data that are not asserted, for ``graphe:inferences``."""
+    """The entailments of ontology + data that are not asserted, for ``graphe:inferences``.
+
+    Memberships of class expressions (``owl:unionOf`` ranges, restrictions) are left out: they
+    name nothing a query can ask for, and once skolemised they would read as classes of their own.
+    """
     asserted = union(ds)
     closure = Closure(Rules(asserted), asserted)
+    expressions = {
+        node for p in (OWL.unionOf, OWL.intersectionOf, OWL.complementOf, OWL.oneOf, OWL.onProperty)
+        for node in asserted.subjects(p, None)
+    }
     out = Graph()
     for triple in closure.triples():
-        if triple not in asserted:
+        if triple not in asserted and not (triple[1] == RDF.type and triple[2] in expressions):
             out.add(triple)
     return out
 
