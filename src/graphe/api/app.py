@@ -1,0 +1,190 @@
+"""The app factory: ``create_app(settings)`` builds the endpoint around an injected dataset.
+
+Nothing lives at module level: each app owns its :class:`Runtime` (the worker pool, the
+dataset version, the named queries, its metrics and cache), started by the app's lifespan
+and reached by routes as ``request.app.state.runtime``. Two apps can run in one process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.staticfiles import StaticFiles
+
+from graphe import guard, queries
+from graphe.api import named, ops, resources
+from graphe.api.http import AnswerCache, LimitsMiddleware, error_response
+from graphe.api.observe import Metrics, MetricsMiddleware
+from graphe.api.settings import Settings
+from graphe.api.sparql import EXPOSED_HEADERS, SparqlEndpoint
+from graphe.errors import BadRequest, DataError, GrapheError
+from graphe.executor import Executor, StoreConfig
+from graphe.namespaces import prefixes
+from graphe.store import file_digest, prepare_store
+
+log = logging.getLogger("graphe.api")
+
+_HTTP_MESSAGES = {
+    404: "ressource introuvable.",
+    405: "méthode non permise ici.",
+}
+
+
+class Runtime:
+    """Everything a running endpoint holds: one per app."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.metrics = Metrics()
+        self.cache = AnswerCache(settings.cache_mb * 2**20)
+        self.limits = guard.Limits(max_length=settings.max_query_length, max_depth=settings.max_depth)
+        self.prefixes = prefixes()
+        self.catalogue: dict[str, queries.NamedQuery] = {}
+        self.version = ""
+        self.executor: Executor | None = None
+        self.started = time.time()
+
+    async def start(self) -> None:
+        """Load the named queries and start the query processes (once; later calls do nothing)."""
+        if self.executor is not None:
+            return
+        nquads = self.settings.nquads
+        if not nquads.is_file():
+            raise DataError(f"{nquads} : jeu de données absent (lancer « graphe build »).")
+        self.version = file_digest(nquads)
+        self.catalogue = {q.name: q for q in queries.catalogue(self.settings.queries_dir)}
+        prepare_store(self.settings.store, nquads)
+        memory = self.settings.memory_limit_mb
+        config = StoreConfig(
+            self.settings.store, nquads, self.prefixes, self.limits, memory * 2**20 if memory else None
+        )
+        executor = Executor(config, self.settings.workers)
+        await executor.start()
+        self.executor = executor
+        self.started = time.time()
+        log.info(
+            "graphe prêt : %s, %d processus de requêtes, version %s",
+            self.settings.store, self.executor.size, self.version[:12],
+        )
+
+    async def close(self) -> None:
+        if self.executor is not None:
+            await self.executor.close()
+
+    @property
+    def graphs(self) -> list[str]:
+        return self.executor.graphs if self.executor else []
+
+    async def check(self, text: str, default_graph_uris=(), named_graph_uris=()) -> guard.CheckedQuery:
+        """The guard's verdict; long texts are lexed off the event loop."""
+
+        def run():
+            return guard.check(
+                text, graphs=self.graphs, default_graph_uris=default_graph_uris,
+                named_graph_uris=named_graph_uris, prefixes=self.prefixes, limits=self.limits,
+            )
+
+        if len(text) < 8192:
+            return run()
+        return await asyncio.get_running_loop().run_in_executor(None, run)
+
+    def timeout_for(self, requested: str | None) -> float:
+        """The client's ``timeout=`` (seconds) if lower than the server's limit."""
+        if requested is None or requested == "":
+            return self.settings.timeout
+        try:
+            value = float(requested)
+        except ValueError:
+            raise BadRequest(f"timeout invalide : {requested!r} (un nombre de secondes est attendu).") from None
+        if not value > 0:
+            raise BadRequest(f"timeout invalide : {requested!r} (il doit être positif).")
+        return min(value, self.settings.timeout)
+
+
+class GrapheApp(FastAPI):
+    """FastAPI, with ``/sparql`` answered before the routing and middleware stack.
+
+    ``/sparql`` is the hot path (thousands of small queries a second): its ASGI app does its
+    own CORS, gzip, limits, metrics and errors, and skips a dozen layers of per-request work.
+    Every other path goes through FastAPI as usual.
+    """
+
+    def __init__(self, sparql: SparqlEndpoint, **kwargs):
+        super().__init__(**kwargs)
+        self.sparql = sparql
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/sparql":
+            await self.sparql(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The endpoint for ``settings`` (its dataset is loaded when the app starts)."""
+    settings = settings or Settings()
+    runtime = Runtime(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.close()
+
+    app = GrapheApp(
+        SparqlEndpoint(runtime),
+        title="graphe — contrats de ville de Paris Est Marne&Bois",
+        lifespan=lifespan,
+        docs_url=None,  # Swagger UI would load from a CDN: the service stays self-contained
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.runtime = runtime
+    app.include_router(named.router)
+    app.include_router(ops.router)
+    app.include_router(resources.router)
+    if settings.static_dir.is_dir():
+        app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
+
+    @app.exception_handler(GrapheError)
+    async def graphe_error(request: Request, exc: GrapheError):
+        return error_response(exc.status, str(exc), request.headers.get("accept"))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        message = _HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
+        return error_response(exc.status_code, message, request.headers.get("accept"), exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        return error_response(400, "paramètres invalides.", request.headers.get("accept"))
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception):
+        log.exception("erreur interne sur %s", request.url.path)
+        return error_response(500, "erreur interne du serveur.", request.headers.get("accept"))
+
+    # outermost last: metrics see everything, CORS headers go on every answer (errors too)
+    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min, compresslevel=6)
+    app.add_middleware(LimitsMiddleware, max_url=settings.max_url, max_body=settings.max_body)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_credentials=False,
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=EXPOSED_HEADERS.split(", "),
+        max_age=86400,
+    )
+    app.add_middleware(MetricsMiddleware, metrics=runtime.metrics)
+    return app

@@ -1,0 +1,134 @@
+"""What the endpoint tells its operators: Prometheus metrics and one log line per query.
+
+Each app has its own metrics registry (two apps in one process, as in tests, do not share
+counters). The log line is JSON, so that it can be grepped and parsed alike::
+
+    {"event": "query", "hash": "3f1c…", "form": "SELECT", "format": "json", "status": 200,
+     "rows": 12, "truncated": false, "ms": 3.1, "cache": "miss", "store": "oxigraph"}
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+query_log = logging.getLogger("graphe.query")
+
+_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+_ROUTES = ("/sparql", "/queries", "/id", "/health", "/metrics", "/static", "/prefixes")
+
+
+def multiprocess_dir() -> str | None:
+    """Set by ``graphe serve --processes N``: the metrics of all server processes are summed."""
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+
+
+class Metrics:
+    """The counters, histograms and gauges of one app."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        live = {"multiprocess_mode": "livesum"}
+        self.requests = Counter(
+            "graphe_http_requests", "Requêtes HTTP reçues, par route, méthode et statut",
+            ["route", "method", "status"], registry=r,
+        )
+        self.latency = Histogram(
+            "graphe_http_request_duration_seconds", "Durée des réponses HTTP, par route",
+            ["route"], buckets=_BUCKETS, registry=r,
+        )
+        self.queries = Counter(
+            "graphe_queries", "Requêtes SPARQL traitées, par forme et issue",
+            ["form", "outcome"], registry=r,
+        )
+        self.query_latency = Histogram(
+            "graphe_query_duration_seconds", "Durée des requêtes SPARQL (évaluation et écriture)",
+            buckets=_BUCKETS, registry=r,
+        )
+        self.timeouts = Counter("graphe_query_timeouts", "Requêtes arrêtées au délai", registry=r)
+        self.errors = Counter(
+            "graphe_query_errors", "Requêtes SPARQL en erreur, par statut HTTP", ["status"], registry=r
+        )
+        self.crashes = Counter("graphe_engine_crashes", "Processus de requêtes morts en cours de requête", registry=r)
+        self.truncated = Counter("graphe_results_truncated", "Réponses coupées au plafond de lignes", registry=r)
+        self.cache_hits = Counter("graphe_cache_hits", "Réponses servies par le cache", registry=r)
+        self.not_modified = Counter("graphe_not_modified", "Réponses 304 (If-None-Match)", registry=r)
+        self.workers_busy = Gauge("graphe_workers_busy", "Processus de requêtes occupés", registry=r, **live)
+        self.workers = Gauge("graphe_workers", "Processus de requêtes", registry=r, **live)
+        self._children: dict = {}
+
+    def exposition(self) -> bytes:
+        """The Prometheus text of this app, or of every server process in multiprocess mode."""
+        if multiprocess_dir():
+            from prometheus_client import multiprocess
+
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)
+            return generate_latest(registry)
+        return generate_latest(self.registry)
+
+    def child(self, metric, *labels):
+        """``metric.labels(*labels)``, kept (labelling costs more than counting)."""
+        key = (id(metric), labels)
+        found = self._children.get(key)
+        if found is None:
+            found = self._children[key] = metric.labels(*labels)
+        return found
+
+
+def route_of(path: str) -> str:
+    for route in _ROUTES:
+        if path == route or path.startswith(route + "/"):
+            return route
+    return "autre"
+
+
+class MetricsMiddleware:
+    """Counts every HTTP request and its duration (pure ASGI: no per-request task)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics):
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = [500]
+
+        async def send_status(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            route = route_of(scope["path"])
+            m = self.metrics
+            m.child(m.requests, route, scope["method"], str(status[0])).inc()
+            m.child(m.latency, route).observe(time.perf_counter() - start)
+
+
+def query_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def log_query(**fields) -> None:
+    """One JSON line for one query."""
+    if query_log.isEnabledFor(logging.INFO):
+        query_log.info(json.dumps({"event": "query", **fields}, ensure_ascii=False))

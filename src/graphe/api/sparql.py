@@ -1,0 +1,416 @@
+"""``/sparql``: the SPARQL 1.1 Protocol query operation, and the service description.
+
+- GET ``?query=``, POST ``application/x-www-form-urlencoded`` and POST
+  ``application/sparql-query``; ``default-graph-uri`` / ``named-graph-uri`` select among the
+  dataset's graphs and override the query's FROM clauses.
+- The answer's format comes from ``format=`` (for links) or the ``Accept`` header; 406 when
+  nothing acceptable fits the query form.
+- Without a query: the service description as RDF, or the query page for a browser (also for
+  a browser following a permalink ``/sparql?query=…``: the page runs it).
+- Updates are refused whatever way they come (``update=``, ``application/sparql-update``,
+  an Update in ``query=``): the service is read-only.
+
+This is the hot path, so it is a plain ASGI app (:class:`SparqlEndpoint`) that the app calls
+before FastAPI's routing and middleware stack: it does its own CORS, gzip, size limits,
+metrics and error bodies, with the same helpers as the rest of the API. The protocol logic
+itself works on a small :class:`Req` and returns a :class:`Reply`, so the named queries
+(a FastAPI route) share it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import logging
+import time
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+from graphe import formats, guard, results
+from graphe.api import service
+from graphe.api.http import Cached, error_body, etag_for, matches
+from graphe.api.observe import log_query, query_hash
+from graphe.errors import (
+    BadRequest,
+    GrapheError,
+    NotAcceptable,
+    PayloadTooLarge,
+    QueryTimeout,
+    Refused,
+)
+from graphe.executor import EngineCrashed
+
+log = logging.getLogger("graphe.api")
+
+_UPDATE_REFUSED = "SPARQL Update est refusé : ce service est en lecture seule."
+ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS"
+#: Response headers a browser script may read (CORS).
+EXPOSED_HEADERS = "ETag, X-Rows, X-Row-Limit, X-Truncated, Server-Timing"
+_COMPRESSIBLE = ("text/", "application/sparql-results", "application/json", "application/ld+json",
+                 "application/n-triples", "application/rdf+xml", "application/xml")
+
+
+class UnsupportedMediaType(GrapheError):
+    status = 415
+
+
+class MethodNotAllowed(GrapheError):
+    status = 405
+
+
+class UriTooLong(GrapheError):
+    status = 414
+
+
+@dataclass
+class Req:
+    """What the protocol needs of an HTTP request."""
+
+    method: str
+    path: str
+    params: list[tuple[str, str]]  # the query string, in order, repeated names kept
+    headers: dict[str, str]  # lower-case names
+    url: str  # scheme://host/path, for the service description
+    body: bytes = b""
+
+    def all(self, name: str) -> list[str]:
+        return [v for k, v in self.params if k == name]
+
+    def get(self, name: str) -> str | None:
+        return next((v for k, v in self.params if k == name), None)
+
+    def has(self, name: str) -> bool:
+        return any(k == name for k, _ in self.params)
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes = b""
+    media_type: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    gzipped: bytes | None = None  # the body already compressed (from the cache)
+
+
+# --- the protocol ----------------------------------------------------------------------------
+
+
+async def handle(rt, req: Req) -> Reply:
+    """One request to ``/sparql`` (GET, HEAD or POST)."""
+    if req.method in ("GET", "HEAD"):
+        if req.has("update"):
+            raise Refused(_UPDATE_REFUSED)
+        texts = req.all("query")
+        if len(texts) > 1:
+            raise BadRequest("deux paramètres « query » : un seul est permis.")
+        if not texts:
+            return describe(rt, req)
+        return await answer(
+            rt, req, texts[0], req.all("default-graph-uri"), req.all("named-graph-uri"),
+            req.get("format"), req.get("timeout"), page_for_browsers=True,
+        )
+    media_type = req.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type == "application/sparql-update":
+        raise Refused(_UPDATE_REFUSED)
+    if media_type not in ("application/x-www-form-urlencoded", "application/sparql-query"):
+        raise UnsupportedMediaType(
+            f"type de contenu non pris en charge : {media_type or 'absent'} ; envoyez "
+            "application/x-www-form-urlencoded (query=…) ou application/sparql-query."
+        )
+    try:
+        text = req.body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("le corps de la requête n'est pas en UTF-8.") from None
+    if req.has("update"):
+        raise Refused(_UPDATE_REFUSED)
+    if media_type == "application/sparql-query":
+        if req.has("query"):
+            raise BadRequest("deux requêtes : dans le corps et dans le paramètre « query ».")
+        params = req.params
+    else:
+        params = parse_qsl(text, keep_blank_values=True) + req.params
+        if any(k == "update" for k, _ in params):
+            raise Refused(_UPDATE_REFUSED)
+        texts = [v for k, v in params if k == "query"]
+        if len(texts) > 1:
+            raise BadRequest("deux paramètres « query » : un seul est permis.")
+        if not texts:
+            raise BadRequest("paramètre « query » manquant.")
+        text = texts[0]
+
+    def values(name: str) -> list[str]:
+        return [v for k, v in params if k == name]
+
+    return await answer(
+        rt, req, text, values("default-graph-uri"), values("named-graph-uri"),
+        next(iter(values("format")), None), next(iter(values("timeout")), None),
+        page_for_browsers=False,
+    )
+
+
+async def answer(
+    rt, req: Req, text: str, default_graph_uris: list[str], named_graph_uris: list[str],
+    format_param: str | None, timeout_param: str | None, *, page_for_browsers: bool,
+) -> Reply:
+    """Check, negotiate, then run one query (or answer from the cache, or 304)."""
+    accept = req.headers.get("accept")
+    start = time.perf_counter()
+    form = None
+    try:
+        checked = await rt.check(text, default_graph_uris, named_graph_uris)
+        form = checked.form
+        offers = formats.offers_for(form)
+        if page_for_browsers and not format_param and formats.choose(accept, [*offers, formats.HTML]) is formats.HTML:
+            return query_page(rt, req)
+        fmt = formats.negotiate(accept, format_param, offers)
+        if fmt is None:
+            raise NotAcceptable(not_acceptable(format_param, offers))
+        return await execute(rt, req, checked, fmt, timeout_param, start, text)
+    except GrapheError as exc:
+        count_failure(rt, exc, form, text, start)
+        raise
+
+
+def no_cache(req: Req) -> bool:
+    """The client asked that no cache answer for the origin (``Cache-Control: no-cache``)."""
+    value = req.headers.get("cache-control", "") + req.headers.get("pragma", "")
+    return "no-cache" in value or "no-store" in value
+
+
+async def execute(
+    rt, req: Req, checked: guard.CheckedQuery, fmt: formats.Format, timeout_param: str | None,
+    start: float, text: str, *, wrap=None,
+) -> Reply:
+    """Run a checked query in ``fmt`` with ETag, cache, headers, log line and metrics.
+
+    ``wrap`` (for named queries' HTML) turns the written answer into the final body.
+    """
+    timeout = rt.timeout_for(timeout_param)
+    row_limit = rt.settings.row_limit
+    etag = etag_for(
+        rt.version, checked.text, checked.default_graphs, checked.named_graphs, fmt.name, row_limit, req.path,
+    )
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={rt.settings.max_age}", "Vary": "Accept"}
+    if req.method in ("GET", "HEAD") and matches(req.headers.get("if-none-match"), etag):
+        rt.metrics.not_modified.inc()
+        _log(rt, text, checked.form, fmt.name, 304, None, None, start, "304")
+        return Reply(304, headers=headers)
+    bypass = no_cache(req)
+    use_cache = rt.cache.max_bytes > 0
+    cached = None if bypass or not use_cache else rt.cache.get(etag)
+    if cached is not None:
+        rt.metrics.cache_hits.inc()
+        headers.update(cached.headers)
+        _log(rt, text, checked.form, fmt.name, 200, headers.get("X-Rows"), "X-Truncated" in headers, start, "hit")
+        return Reply(200, cached.body, cached.media_type, headers, cached.gzipped)
+    result = await rt.executor.run(checked, format=fmt.name, timeout=timeout, row_limit=row_limit)
+    elapsed = time.perf_counter() - start
+    out = {"X-Rows": str(result.rows)}
+    if result.truncated:
+        out["X-Row-Limit"] = str(row_limit)
+        out["X-Truncated"] = "true"
+        rt.metrics.truncated.inc()
+    actual = format_named(result.format, fmt)
+    body = wrap(result) if wrap else result.body
+    media_type = "text/html; charset=utf-8" if wrap and actual.name == "html" else actual.content_type
+    headers.update(out)
+    headers["Server-Timing"] = f"requete;dur={elapsed * 1000:.1f}"
+    if use_cache and not bypass:
+        rt.cache.put(etag, Cached(body, media_type, tuple(out.items())))
+    rt.metrics.child(rt.metrics.queries, result.form, "ok").inc()
+    rt.metrics.query_latency.observe(elapsed)
+    _log(rt, text, result.form, actual.name, 200, result.rows, result.truncated, start, "bypass" if bypass else "miss")
+    return Reply(200, body, media_type, headers)
+
+
+def format_named(name: str, asked: formats.Format) -> formats.Format:
+    if name == asked.name:
+        return asked
+    for fmt in formats.SOLUTIONS + formats.GRAPH + [formats.HTML]:
+        if fmt.name == name:
+            return fmt
+    return asked
+
+
+def not_acceptable(format_param: str | None, offers: list[formats.Format]) -> str:
+    available = ", ".join(f"{f.name} ({f.media_type})" for f in offers)
+    if format_param:
+        return f"format {format_param!r} indisponible pour cette requête ; formats possibles : {available}."
+    return f"aucun format acceptable selon l'en-tête Accept ; formats possibles : {available}."
+
+
+def count_failure(rt, exc: GrapheError, form, text: str, start: float) -> None:
+    rt.metrics.queries.labels(form or "?", type(exc).__name__).inc()
+    rt.metrics.errors.labels(str(exc.status)).inc()
+    if isinstance(exc, QueryTimeout):
+        rt.metrics.timeouts.inc()
+    if isinstance(exc, EngineCrashed):
+        rt.metrics.crashes.inc()
+    _log(rt, text, form, None, exc.status, None, None, start, None, error=str(exc)[:200])
+
+
+def _log(rt, text, form, fmt, status, rows, truncated, start, cache, **extra) -> None:
+    log_query(
+        hash=query_hash(text), form=form, format=fmt, status=status,
+        rows=int(rows) if rows is not None else None, truncated=truncated,
+        ms=round((time.perf_counter() - start) * 1000, 2), cache=cache, store=rt.settings.store,
+        **extra,
+    )
+
+
+# --- without a query: the service description or the page ---------------------------------
+
+
+def query_page(rt, req: Req) -> Reply:
+    """The query page (``static/query.html``), or a minimal one while it does not exist."""
+    page = rt.settings.static_dir / "query.html"
+    if not page.is_file():
+        page = rt.settings.templates_dir / "requete-minimale.html"
+    stat = page.stat()
+    etag = etag_for(rt.version, "page", str(page), stat.st_mtime_ns, stat.st_size)
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept"}
+    if matches(req.headers.get("if-none-match"), etag):
+        return Reply(304, headers=headers)
+    return Reply(200, page.read_bytes(), "text/html; charset=utf-8", headers)
+
+
+def describe(rt, req: Req) -> Reply:
+    accept = req.headers.get("accept")
+    format_param = req.get("format")
+    if not format_param and formats.choose(accept, formats.GRAPH + [formats.HTML]) is formats.HTML:
+        return query_page(rt, req)
+    fmt = formats.negotiate(accept, format_param, formats.GRAPH)
+    if fmt is None:
+        raise NotAcceptable(not_acceptable(format_param, formats.GRAPH))
+    etag = etag_for(rt.version, "service", req.url, fmt.name)
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={rt.settings.max_age}", "Vary": "Accept"}
+    if matches(req.headers.get("if-none-match"), etag):
+        return Reply(304, headers=headers)
+    ex = rt.executor
+    triples = service.description(req.url, ex.counts, ex.size_union, rt.version)
+    return Reply(200, results.write_graph(triples, fmt.name, rt.prefixes), fmt.content_type, headers)
+
+
+# --- the ASGI app ------------------------------------------------------------------------------
+
+
+class SparqlEndpoint:
+    """``/sparql`` as a plain ASGI app: limits, CORS, gzip, metrics and errors done here."""
+
+    def __init__(self, runtime):
+        self.rt = runtime
+
+    async def __call__(self, scope, receive, send) -> None:
+        rt = self.rt
+        start = time.perf_counter()
+        headers: dict[str, str] = {}
+        for name, value in scope["headers"]:
+            key = name.decode("latin-1")
+            text = value.decode("latin-1")
+            headers[key] = f"{headers[key]}, {text}" if key in headers else text
+        method = scope["method"]
+        try:
+            reply = await self._reply(scope, receive, method, headers)
+        except GrapheError as exc:
+            body, media_type = error_body(exc.status, str(exc), headers.get("accept"))
+            reply = Reply(exc.status, body, media_type)
+            if exc.status == 405:
+                reply.headers["Allow"] = ALLOWED_METHODS
+            if exc.status in (413, 414):
+                reply.headers["Connection"] = "close"
+        except Exception:  # a bug: a short message for the client, the traceback in the log
+            log.exception("erreur interne sur /sparql")
+            body, media_type = error_body(500, "erreur interne du serveur.", headers.get("accept"))
+            reply = Reply(500, body, media_type)
+        await self._send(scope, send, method, headers, reply)
+        m = rt.metrics
+        m.child(m.requests, "/sparql", method, str(reply.status)).inc()
+        m.child(m.latency, "/sparql").observe(time.perf_counter() - start)
+
+    async def _reply(self, scope, receive, method: str, headers: dict[str, str]) -> Reply:
+        rt = self.rt
+        settings = rt.settings
+        query_string = scope.get("query_string", b"")
+        url_size = len(scope.get("raw_path") or scope["path"].encode()) + len(query_string)
+        if url_size > settings.max_url:
+            raise UriTooLong(
+                f"adresse trop longue : {url_size} octets (maximum {settings.max_url}) ; envoyez la requête par POST."
+            )
+        if method == "OPTIONS":
+            return self._options(headers)
+        if method not in ("GET", "HEAD", "POST"):
+            raise MethodNotAllowed(f"méthode {method} non permise sur /sparql ({ALLOWED_METHODS}).")
+        body = b""
+        if method == "POST":
+            declared = headers.get("content-length")
+            if declared is not None:
+                try:
+                    size = int(declared)
+                except ValueError:
+                    raise BadRequest("en-tête Content-Length invalide.") from None
+                if size > settings.max_body:
+                    raise PayloadTooLarge(f"corps de requête trop gros : {size} octets (maximum {settings.max_body}).")
+            body = await _read_body(receive, settings.max_body)
+        try:
+            params = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True, encoding="utf-8")
+        except UnicodeDecodeError:
+            raise BadRequest("adresse mal encodée.") from None
+        server = scope.get("server") or ("localhost", 80)
+        host = headers.get("host") or f"{server[0]}:{server[1]}"
+        root = scope.get("root_path", "")
+        req = Req(method, scope["path"], params, headers, f"{scope.get('scheme', 'http')}://{host}{root}{scope['path']}", body)
+        return await handle(rt, req)
+
+    def _options(self, headers: dict[str, str]) -> Reply:
+        reply = Reply(204, headers={"Allow": ALLOWED_METHODS})
+        if "origin" in headers and "access-control-request-method" in headers:
+            reply.headers.update({
+                "Access-Control-Allow-Methods": ALLOWED_METHODS,
+                "Access-Control-Allow-Headers": headers.get("access-control-request-headers", "*") or "*",
+                "Access-Control-Max-Age": "86400",
+            })
+        return reply
+
+    async def _send(self, scope, send, method: str, headers: dict[str, str], reply: Reply) -> None:
+        out = reply.headers
+        if "origin" in headers:
+            out["Access-Control-Allow-Origin"] = "*"
+            out["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+        body = reply.body
+        if reply.status == 200 and "gzip" in headers.get("accept-encoding", "") and len(body) >= self.rt.settings.gzip_min \
+                and reply.media_type and reply.media_type.startswith(_COMPRESSIBLE):
+            body = reply.gzipped or await _gzip(body)
+            out["Content-Encoding"] = "gzip"
+            out["Vary"] = out.get("Vary", "Accept") + ", Accept-Encoding"
+            if reply.gzipped is None and "ETag" in out:
+                self.rt.cache.add_gzip(out["ETag"], body)
+        raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in out.items()]
+        if reply.media_type:
+            raw.append((b"content-type", reply.media_type.encode("latin-1")))
+        if reply.status != 304 and reply.status != 204:
+            raw.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": reply.status, "headers": raw})
+        await send({"type": "http.response.body", "body": b"" if method == "HEAD" or reply.status == 304 else body})
+
+
+async def _read_body(receive, max_body: int) -> bytes:
+    """The request body, refusing (413) past ``max_body`` bytes even when it comes chunked."""
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > max_body:
+            raise PayloadTooLarge(f"corps de requête trop gros : plus de {max_body} octets.")
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
+async def _gzip(body: bytes) -> bytes:
+    if len(body) < 262_144:
+        return gzip.compress(body, 6, mtime=0)
+    return await asyncio.get_running_loop().run_in_executor(None, lambda: gzip.compress(body, 6, mtime=0))

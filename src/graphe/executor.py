@@ -1,0 +1,394 @@
+"""Query evaluation in worker processes that can be killed and replaced.
+
+Neither engine can be interrupted once it is inside a query (Oxigraph's own timeout did not
+stop a 10⁹-row product in 30 s; rdflib holds the GIL), and either may die on a pathological
+query (stack overflow, memory). So queries never run in the server process: each worker
+process loads the dataset once and evaluates one job at a time; the server waits for the
+answer on the event loop (an asyncio protocol on a socket pair: no thread, no polling) and,
+when the time limit passes, kills the worker, answers 503, and starts a replacement in the
+background. A worker that dies answers 500 for that query only, and is replaced the same
+way. Concurrent queries go to different workers, hence to different cores; keep two at
+least, so that one stuck query never holds the others up.
+
+Workers are started through a fork server that has already imported pyoxigraph and this
+module, so a replacement is ready in a few tens of milliseconds plus the data load.
+
+>>> import asyncio, tempfile, pathlib
+>>> nq = pathlib.Path(tempfile.mkdtemp()) / "d.nq"
+>>> _ = nq.write_text('<http://x/a> <http://x/p> "1" <http://x/g> .\\n')
+>>> async def demo():
+...     async with Executor(StoreConfig("oxigraph", nq), workers=1) as ex:
+...         checked = guard.check("SELECT ?s ?p ?o { ?s ?p ?o }", graphs=ex.graphs)
+...         return (await ex.run(checked, format="csv", timeout=5)).body
+>>> asyncio.run(demo())
+b's,p,o\\r\\nhttp://x/a,http://x/p,1\\r\\n'
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+import os
+import pickle
+import resource
+import signal
+import socket
+import struct
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Self
+
+from graphe import errors, guard
+from graphe.errors import GrapheError, QueryTimeout
+from graphe.store import QueryFailed, Result
+
+log = logging.getLogger("graphe.executor")
+
+
+class EngineCrashed(GrapheError):
+    """The worker evaluating this query died (stack, memory): only this query fails."""
+
+    status = 500
+
+
+class Busy(QueryTimeout):
+    """Every worker stayed busy until the query's time limit: it never started."""
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """What a worker needs to open its store (sent to the process: keep it picklable)."""
+
+    spec: str  # graphe.store.make_store name: oxigraph, oxigraph:DIR, rdflib
+    nquads: Path
+    prefixes: dict[str, str] | None = None
+    limits: guard.Limits = field(default_factory=guard.Limits)
+    memory_limit: int | None = None  # bytes of address space per worker (RLIMIT_AS)
+
+
+@dataclass
+class Stats:
+    """Counters the metrics read."""
+
+    started: int = 0
+    timeouts: int = 0
+    crashes: int = 0
+
+
+# --- the wire: length-prefixed pickles on a socket pair ---------------------------------------
+
+_HEADER = struct.Struct("!Q")
+
+
+def _frame(message) -> bytes:
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return _HEADER.pack(len(payload)) + payload
+
+
+def _read_exactly(sock: socket.socket, size: int) -> bytes:
+    buf = bytearray(size)
+    view, got = memoryview(buf), 0
+    while got < size:
+        n = sock.recv_into(view[got:])
+        if n == 0:
+            raise EOFError
+        got += n
+    return bytes(buf)
+
+
+# --- the worker process --------------------------------------------------------------------
+
+_ERRORS = {
+    cls.__name__: cls
+    for cls in (
+        errors.BadRequest, errors.Refused, errors.NotAcceptable, errors.PayloadTooLarge,
+        errors.QueryTimeout, errors.DataError, GrapheError,
+    )
+}
+
+
+def _worker_main(sock: socket.socket, config: StoreConfig) -> None:
+    """Load the store, say ready, then answer jobs until the socket closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    if config.memory_limit:
+        resource.setrlimit(resource.RLIMIT_AS, (config.memory_limit, config.memory_limit))
+    from graphe.store import make_store
+
+    try:
+        store = make_store(config.spec, prefixes=config.prefixes, limits=config.limits)
+        store.load(config.nquads)
+        sock.sendall(_frame(("ready", store.graphs(), store.count(), store.size())))
+    except (GrapheError, OSError, MemoryError) as exc:
+        sock.sendall(_frame(("failed", f"{type(exc).__name__}: {exc}")))
+        return
+    while True:
+        try:
+            (size,) = _HEADER.unpack(_read_exactly(sock, _HEADER.size))
+            query, fmt, row_limit = pickle.loads(_read_exactly(sock, size))
+        except (EOFError, OSError):
+            return
+        try:
+            r = store.query(query, format=fmt, row_limit=row_limit)
+            reply = ("ok", r.body, r.format, r.form, r.rows, r.truncated)
+        except GrapheError as exc:
+            reply = ("error", type(exc).__name__, str(exc))
+        except MemoryError:
+            sock.sendall(_frame(("error", "EngineCrashed", "mémoire épuisée par cette requête.")))
+            os._exit(3)  # the heap may be in a bad state: let the server replace us
+        except Exception as exc:  # noqa: BLE001 - the isolation boundary: any engine failure is this query's
+            reply = ("error", "QueryFailed", f"erreur du moteur : {type(exc).__name__}: {exc}")
+        try:
+            sock.sendall(_frame(reply))
+        except OSError:
+            return
+
+
+# --- the server side -----------------------------------------------------------------------
+
+
+class _Channel(asyncio.Protocol):
+    """The server's end of a worker's socket: frames in, one awaited reply at a time."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.expected = -1  # size of the frame being read, -1 before its header
+        self.replies: deque = deque()
+        self.waiter: asyncio.Future | None = None
+        self.lost = False
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        buf = self.buffer
+        buf += data
+        while True:
+            if self.expected < 0:
+                if len(buf) < _HEADER.size:
+                    return
+                (self.expected,) = _HEADER.unpack_from(buf)
+                del buf[: _HEADER.size]
+            if len(buf) < self.expected:
+                return
+            message = pickle.loads(memoryview(buf)[: self.expected])
+            del buf[: self.expected]
+            self.expected = -1
+            if self.waiter is not None and not self.waiter.done():
+                self.waiter.set_result(message)
+            else:
+                self.replies.append(message)
+
+    def connection_lost(self, exc) -> None:
+        self.lost = True
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(EOFError())
+
+    async def receive(self, timeout: float | None):
+        """The next message; TimeoutError after ``timeout`` s, EOFError if the worker is gone."""
+        if self.replies:
+            return self.replies.popleft()
+        if self.lost:
+            raise EOFError
+        loop = asyncio.get_running_loop()
+        waiter = self.waiter = loop.create_future()
+        timer = None
+        if timeout is not None:
+            timer = loop.call_later(timeout, _expire, waiter)
+        try:
+            return await waiter
+        finally:
+            self.waiter = None
+            if timer is not None:
+                timer.cancel()
+
+    def send(self, message) -> None:
+        if self.lost or self.transport is None:
+            raise EOFError
+        self.transport.write(_frame(message))
+
+
+def _expire(waiter: asyncio.Future) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())
+
+
+class Worker:
+    def __init__(self, process, channel: _Channel):
+        self.process = process
+        self.channel = channel
+
+    def kill(self) -> None:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            self.process.kill()
+        if self.channel.transport is not None:
+            self.channel.transport.abort()
+        with contextlib.suppress(Exception):  # reap it without blocking the loop for long
+            self.process.join(timeout=0.5)
+
+
+def _context():
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["graphe.executor", "graphe.store", "pyoxigraph"])
+    return ctx
+
+
+class Executor:
+    """A pool of worker processes; ``await run(...)`` evaluates one checked query."""
+
+    def __init__(self, config: StoreConfig, workers: int | None = None, start_timeout: float = 120.0):
+        self.config = config
+        self.size = max(1, workers or os.cpu_count() or 1)
+        self.start_timeout = start_timeout
+        self.stats = Stats()
+        self.graphs: list[str] = []
+        self.counts: dict[str, int] = {}  # triples per named graph
+        self.size_union = 0  # distinct triples in the default graph
+        self._idle: asyncio.Queue[Worker] | None = None
+        self._all: set[Worker] = set()
+        self._replacing: set[asyncio.Task] = set()
+        self._closed = False
+        self._ctx = _context()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.close()
+
+    async def start(self) -> None:
+        """Start every worker and wait until each has loaded the dataset."""
+        self._idle = asyncio.Queue()
+        workers = await asyncio.gather(*(self._spawn() for _ in range(self.size)), return_exceptions=True)
+        failures = [w for w in workers if isinstance(w, BaseException)]
+        for w in workers:
+            if isinstance(w, Worker):
+                self._idle.put_nowait(w)
+        if failures:
+            await self.close()
+            raise failures[0]
+
+    async def close(self) -> None:
+        self._closed = True
+        for task in list(self._replacing):
+            task.cancel()
+        for worker in list(self._all):
+            worker.kill()
+        self._all.clear()
+
+    @property
+    def alive(self) -> int:
+        """Worker processes running (busy, idle or loading)."""
+        return len(self._all)
+
+    @property
+    def busy(self) -> int:
+        return len(self._all) - (self._idle.qsize() if self._idle else 0)
+
+    async def _spawn(self) -> Worker:
+        loop = asyncio.get_running_loop()
+        ours, theirs = socket.socketpair()
+        process = self._ctx.Process(target=_worker_main, args=(theirs, self.config), daemon=True)
+        try:
+            await loop.run_in_executor(None, process.start)
+        except OSError as exc:
+            ours.close()
+            raise GrapheError(f"processus de requêtes impossible à lancer : {exc}") from None
+        finally:
+            theirs.close()
+        ours.setblocking(False)
+        _, channel = await loop.connect_accepted_socket(_Channel, ours)
+        worker = Worker(process, channel)
+        self._all.add(worker)
+        try:
+            message = await channel.receive(self.start_timeout)
+        except (TimeoutError, EOFError):
+            self._forget(worker)
+            raise GrapheError(f"le processus de requêtes n'a pas démarré ({self.config.spec}).") from None
+        if message[0] != "ready":
+            self._forget(worker)
+            raise errors.DataError(f"chargement du jeu de données impossible : {message[1]}")
+        _, self.graphs, self.counts, self.size_union = message
+        self.stats.started += 1
+        return worker
+
+    def _forget(self, worker: Worker) -> None:
+        worker.kill()
+        self._all.discard(worker)
+
+    def _replace(self, worker: Worker) -> None:
+        """Kill ``worker`` now; start its replacement in the background."""
+        self._forget(worker)
+        if self._closed:
+            return
+
+        async def replacement():
+            try:
+                new = await self._spawn()
+            except GrapheError as exc:
+                log.error("remplacement d'un processus de requêtes impossible : %s", exc)
+                return
+            if self._closed:
+                self._forget(new)
+            else:
+                self._idle.put_nowait(new)
+
+        task = asyncio.get_running_loop().create_task(replacement())
+        self._replacing.add(task)
+        task.add_done_callback(self._replacing.discard)
+
+    async def _acquire(self, timeout: float) -> Worker:
+        idle = self._idle
+        if not idle.empty():
+            return idle.get_nowait()
+        return await asyncio.wait_for(idle.get(), timeout)
+
+    async def run(
+        self,
+        query: guard.CheckedQuery,
+        *,
+        format: str | None = None,
+        timeout: float = 10.0,
+        row_limit: int | None = None,
+    ) -> Result:
+        """Evaluate ``query`` in a worker; the :class:`graphe.store.Result`.
+
+        Raises QueryTimeout (the worker is killed) when ``timeout`` seconds pass, counting the
+        wait for a free worker; EngineCrashed when the worker dies; the worker's own
+        GrapheError (BadRequest for a syntax error…) otherwise.
+        """
+        deadline = time.monotonic() + timeout
+        try:
+            worker = await self._acquire(timeout)
+        except TimeoutError:
+            self.stats.timeouts += 1
+            raise Busy(f"délai dépassé ({timeout:g} s) : tous les moteurs sont restés occupés.") from None
+        try:
+            worker.channel.send((query, format, row_limit))
+            message = await worker.channel.receive(max(deadline - time.monotonic(), 0.001))
+        except TimeoutError:
+            self.stats.timeouts += 1
+            self._replace(worker)
+            raise QueryTimeout(f"délai dépassé ({timeout:g} s) : la requête a été arrêtée.") from None
+        except (EOFError, OSError):
+            self.stats.crashes += 1
+            self._replace(worker)
+            raise EngineCrashed("le moteur s'est arrêté pendant cette requête ; le service continue.") from None
+        except BaseException:  # cancelled (client gone, shutdown): the job may still run
+            self._replace(worker)
+            raise
+        if message[0] == "ok":
+            self._idle.put_nowait(worker)
+            return Result(*message[1:])
+        _, name, text = message
+        if name == "EngineCrashed":
+            self.stats.crashes += 1
+            self._replace(worker)
+            raise EngineCrashed(text)
+        self._idle.put_nowait(worker)
+        raise _ERRORS.get(name, QueryFailed if name == "QueryFailed" else GrapheError)(text)

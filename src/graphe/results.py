@@ -1,0 +1,217 @@
+r"""Writing query answers: SPARQL results (JSON, XML, CSV, TSV, an HTML table) and graphs.
+
+Both stores hand their answers here in one neutral form, so that a client gets the same bytes
+whichever engine ran the query, and so that the row cap is applied while writing: solutions
+are terms as tuples (``("uri", iri)``, ``("bnode", id)``, ``("literal", lexical, datatype or
+None, language or None)``, or None when unbound), graphs are pyoxigraph triples (Oxigraph's
+serialisers are fast and write every RDF format we offer).
+
+>>> rows = [(("uri", "http://x/a"), ("literal", "Ça, là", None, "fr")), (None, ("literal", "2", XSD + "integer", None))]
+>>> write_solutions(["s", "l"], rows, "csv").decode().split("\r\n")
+['s,l', 'http://x/a,"Ça, là"', ',2', '']
+>>> write_solutions(["s", "l"], rows, "tsv").decode().split("\n")
+['?s\t?l', '<http://x/a>\t"Ça, là"@fr', '\t2', '']
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Sequence
+from html import escape as html_escape
+from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
+
+import pyoxigraph as ox
+
+from graphe.errors import NotAcceptable
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_STRING = XSD + "string"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+Term = tuple | None
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NUMBER = {
+    XSD + "integer": re.compile(r"[+-]?[0-9]+"),
+    XSD + "decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+"),
+    XSD + "double": re.compile(r"[+-]?(?:[0-9]+\.[0-9]*|\.?[0-9]+)[eE][+-]?[0-9]+"),
+}
+
+
+# --- terms ------------------------------------------------------------------------------
+
+
+def ox_term(term) -> Term:
+    """The neutral tuple of a pyoxigraph term (None stays None)."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return ("uri", term.value)
+    if isinstance(term, ox.BlankNode):
+        return ("bnode", term.value)
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value
+        return ("literal", term.value, None if dt in (XSD_STRING, RDF_LANGSTRING) else dt, term.language)
+    return ("literal", str(term), None, None)  # RDF-star triple terms: not in our data
+
+
+def ntriples(term: Term) -> str:
+    """A term in N-Triples syntax (for TSV)."""
+    kind = term[0]
+    if kind == "uri":
+        return f"<{term[1]}>"
+    if kind == "bnode":
+        return f"_:{term[1]}"
+    value = (
+        term[1].replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        .replace("\r", "\\r").replace("\t", "\\t")
+    )
+    if term[3]:
+        return f'"{value}"@{term[3]}'
+    if term[2]:
+        number = _NUMBER.get(term[2])
+        if number and number.fullmatch(term[1]):
+            return term[1]
+        return f'"{value}"^^<{term[2]}>'
+    return f'"{value}"'
+
+
+# --- solutions -----------------------------------------------------------------------------
+
+
+def _json_term(term: tuple) -> dict:
+    kind = term[0]
+    if kind == "literal":
+        out = {"type": "literal", "value": term[1]}
+        if term[3]:
+            out["xml:lang"] = term[3]
+        elif term[2]:
+            out["datatype"] = term[2]
+        return out
+    return {"type": kind, "value": term[1]}
+
+
+def _xml_text(value: str) -> str:
+    return xml_escape(_XML_INVALID.sub("\ufffd", value))
+
+
+def _xml_term(term: tuple) -> str:
+    kind = term[0]
+    if kind == "uri":
+        return f"<uri>{_xml_text(term[1])}</uri>"
+    if kind == "bnode":
+        return f"<bnode>{_xml_text(term[1])}</bnode>"
+    attr = ""
+    if term[3]:
+        attr = f" xml:lang={quoteattr(term[3])}"
+    elif term[2]:
+        attr = f" datatype={quoteattr(term[2])}"
+    return f"<literal{attr}>{_xml_text(term[1])}</literal>"
+
+
+def _plain(term: Term) -> str:
+    if term is None:
+        return ""
+    return f"_:{term[1]}" if term[0] == "bnode" else term[1]
+
+
+def write_solutions(variables: Sequence[str], rows: Iterable[Sequence[Term]], fmt: str) -> bytes:
+    """SELECT answers in ``fmt`` (json, xml, csv, tsv or html: a bare ``<table>``)."""
+    if fmt == "json":
+        bindings = [
+            {v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows
+        ]
+        doc = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
+        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+    if fmt == "xml":
+        out = ['<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
+        out += [f"<variable name={quoteattr(v)}/>" for v in variables]
+        out.append("</head><results>\n")
+        for row in rows:
+            out.append("<result>")
+            out += [
+                f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+                for v, t in zip(variables, row)
+                if t is not None
+            ]
+            out.append("</result>\n")
+        out.append("</results></sparql>\n")
+        return "".join(out).encode()
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow(variables)
+        writer.writerows([_plain(t) for t in row] for row in rows)
+        return buf.getvalue().encode()
+    if fmt == "tsv":
+        lines = ["\t".join(f"?{v}" for v in variables)]
+        lines += ["\t".join("" if t is None else ntriples(t) for t in row) for row in rows]
+        return ("\n".join(lines) + "\n").encode()
+    if fmt == "html":
+        return html_table(variables, rows).encode()
+    raise NotAcceptable(f"format de résultats inconnu : {fmt}")
+
+
+def write_boolean(value: bool, fmt: str) -> bytes:
+    """ASK answers in ``fmt``."""
+    word = "true" if value else "false"
+    if fmt == "json":
+        return b'{"head":{},"boolean":%s}' % word.encode()
+    if fmt == "xml":
+        return (
+            '<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/'
+            f'sparql-results#"><head/><boolean>{word}</boolean></sparql>\n'
+        ).encode()
+    if fmt in ("csv", "tsv"):
+        return f"{word}\n".encode()
+    if fmt == "html":
+        return f'<p class="booleen">{"oui" if value else "non"}</p>'.encode()
+    raise NotAcceptable(f"format de résultats inconnu : {fmt}")
+
+
+def html_table(variables: Sequence[str], rows: Iterable[Sequence[Term]]) -> str:
+    """A plain HTML table, IRIs as links (for people reading a named query's answer)."""
+    out = ["<table>\n<thead><tr>"]
+    out += [f"<th>{html_escape(v)}</th>" for v in variables]
+    out.append("</tr></thead>\n<tbody>\n")
+    for row in rows:
+        out.append("<tr>")
+        for t in row:
+            if t is None:
+                out.append("<td></td>")
+            elif t[0] == "uri":
+                iri = html_escape(t[1])
+                out.append(f'<td><a href="{iri}">{iri}</a></td>')
+            elif t[0] == "literal" and t[3]:
+                out.append(f'<td lang="{html_escape(t[3])}">{html_escape(t[1])}</td>')
+            else:
+                out.append(f"<td>{html_escape(_plain(t))}</td>")
+        out.append("</tr>\n")
+    out.append("</tbody>\n</table>\n")
+    return "".join(out)
+
+
+# --- graphs --------------------------------------------------------------------------------
+
+GRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+
+def write_graph(triples: list, fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
+    """Triples (pyoxigraph) in ``fmt``; Turtle and RDF/XML declare the prefixes they use."""
+    rdf_format = GRAPH_FORMATS.get(fmt)
+    if rdf_format is None:
+        raise NotAcceptable(f"format de graphe inconnu : {fmt}")
+    used = None
+    if prefixes and fmt in ("turtle", "rdfxml"):
+        iris = {t.value for tr in triples for t in (tr.subject, tr.predicate, tr.object) if isinstance(t, ox.NamedNode)}
+        iris |= {tr.object.datatype.value for tr in triples if isinstance(tr.object, ox.Literal)}
+        namespaces = {i[: max(i.rfind("#"), i.rfind("/")) + 1] for i in iris}
+        used = {p: ns for p, ns in prefixes.items() if ns in namespaces}
+    return ox.serialize(triples, format=rdf_format, prefixes=used)
