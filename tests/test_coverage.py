@@ -41,6 +41,12 @@ def test_items_per_commune_and_kind(items):
     assert counts[(SAINT_MAUR, "objectif")] == 8
     assert counts[(FONTENAY, "objectif")] == counts[(VILLIERS, "objectif")] == 0
     assert counts[(FONTENAY, "puce")] == 14 and counts[(VILLIERS, "puce")] == 15
+    # headings and bold statements: Champigny's 5 axes and its unnumbered prevention engagement,
+    # Fontenay's 3 axis headings (the 4th is written as a bullet), its 2 opening statements and 3
+    # bold axis introductions, Saint-Maur's 3 and Villiers's 5 axes
+    assert counts[(CHAMPIGNY, "intertitre")] == 6 and counts[(FONTENAY, "intertitre")] == 8
+    assert counts[(SAINT_MAUR, "intertitre")] == 3 and counts[(VILLIERS, "intertitre")] == 5
+    assert any(i.text.startswith("En matière de prévention") for i in items if i.kind == "intertitre")
     assert {i.commune for i in items} == {CHAMPIGNY, FONTENAY, SAINT_MAUR, VILLIERS}
 
 

@@ -5,7 +5,9 @@ Markdown parser: a *numbered objective* is a line whose text starts with ``N.`` 
 it (``**1. …**``, ``### **3. …**``, ``- 2. Mobiliser …**``) or an ``Axe prioritaire n°k – …``
 heading; an *action* is a bullet after an ``Exemple(s) d'action(s)…`` line, until the next
 paragraph; every other bullet, at any indentation, is a *puce* (enjeux, figures, the bulleted
-objectives of Fontenay, Saint-Maur and Villiers).
+objectives of Fontenay, Saint-Maur and Villiers); inside a commune's section, every other line
+set as a heading or in bold is an *intertitre* (the axes, Champigny's unnumbered engagement
+"En matière de prévention…", the bold statements that open Fontenay's axes).
 
 Rule: an item is **covered** when the ``cdv:passage`` spans of the graph's resources cover at
 least :data:`THRESHOLD` of its non-blank characters. Mentions do not count (they are names
@@ -25,7 +27,12 @@ from graphe.namespaces import CDV, OA
 THRESHOLD = 0.6
 
 #: Item kinds, in report order, with their French names.
-KINDS = {"objectif": "objectifs numérotés", "action": "actions (exemples)", "puce": "autres puces"}
+KINDS = {
+    "objectif": "objectifs numérotés",
+    "action": "actions (exemples)",
+    "puce": "autres puces",
+    "intertitre": "intertitres",
+}
 
 COMMUNE = re.compile(r"Orientations et objectifs du contrat de ville de la commune de (?P<name>[^:*]+?)\s*:")
 OBJECTIVE = re.compile(r"^\s*(?:[-*]\s+)?(?:#{1,6}\s*)?(?:\*\*)?\s*\d+\.\s+(?P<body>.+?)\s*(?:\*\*)?\s*$")
@@ -34,6 +41,7 @@ AXE_PRIORITAIRE = re.compile(
 )
 BULLET = re.compile(r"^\s*[-*]\s+(?P<body>.+?)\s*$")
 EXAMPLES = re.compile(r"^\s*Exemples? d.actions?\b", re.IGNORECASE)
+HEADING = re.compile(r"^(?=\s*(?:#|\*\*|➤))[\s#*➤]*(?P<body>[^\s#*➤].*?)[\s*:]*$")
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,9 @@ def items(text: str) -> list[Item]:
             in_examples = False
         elif EXAMPLES.match(content):
             in_examples = True
+        elif commune and (m := HEADING.match(content)):
+            found.append(_item("intertitre", commune, number, offset, content, m))
+            in_examples = False
         elif m := BULLET.match(content):
             found.append(_item("action" if in_examples else "puce", commune, number, offset, content, m))
         elif content.strip():
