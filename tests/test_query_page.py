@@ -332,6 +332,14 @@ def test_a_permalink_opens_the_page_for_a_browser_and_answers_a_client(client):
     assert len(data.json()["results"]["bindings"]) == 4
 
 
+def test_a_permalink_to_a_refused_query_still_opens_the_page_for_a_browser(client):
+    """The page runs the query and shows the refusal in place; a client still gets the 400."""
+    page = client.get("/sparql", params={"query": "DROP ALL"}, headers={"Accept": BROWSER_ACCEPT})
+    assert page.status_code == 200 and b"query.js" in page.content
+    refused = client.get("/sparql", params={"query": "DROP ALL"}, headers={"Accept": "application/sparql-results+json"})
+    assert refused.status_code == 400
+
+
 def test_every_asset_the_page_references_is_served(client):
     types = {".js": "javascript", ".css": "text/css"}
     refs = [v for _, _, v in page_refs().refs if v.startswith("/static/")]

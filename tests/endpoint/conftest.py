@@ -11,7 +11,6 @@ import asyncio
 import socket
 import threading
 import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,9 +18,7 @@ import httpx
 import pytest
 import uvicorn
 
-from graphe import dataset
 from graphe.api import Settings, create_app
-from graphe.errors import GrapheError
 from graphe.store import OxigraphStore, RdflibStore
 
 QUERIES = Path(__file__).parent / "queries"
@@ -39,20 +36,9 @@ LIVE = {
 
 
 @pytest.fixture(scope="session")
-def endpoint_dist(request, tmp_path_factory) -> Path:
-    """A ``dist/`` with ``dataset.nq``: the session's build, or the raw files while it fails.
-
-    The endpoint serves whatever N-Quads it is given; its tests need real data, not valid
-    data, so a build that the data under way does not pass yet falls back to the project's
-    files parsed and dumped as they are.
-    """
-    try:
-        return request.getfixturevalue("built_dist")
-    except GrapheError as exc:
-        warnings.warn(f"construction impossible ({exc}) : les tests du service utilisent les fichiers bruts")
-    dist = tmp_path_factory.mktemp("dist-brut")
-    (dist / "dataset.nq").write_text(dataset.load().serialize(format="nquads"), encoding="utf-8")
-    return dist
+def endpoint_dist(built_dist) -> Path:
+    """The ``dist/`` the endpoint serves: the session's real build."""
+    return built_dist
 
 
 @pytest.fixture(scope="session")

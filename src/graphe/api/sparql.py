@@ -148,6 +148,10 @@ async def handle(rt, req: Req) -> Reply:
     )
 
 
+#: Every answer format /sparql offers, and the query page.
+_ANY_ANSWER = [*formats.SOLUTIONS, *formats.GRAPH, formats.HTML]
+
+
 async def answer(
     rt, req: Req, text: str, default_graph_uris: list[str], named_graph_uris: list[str],
     format_param: str | None, timeout_param: str | None, *, page_for_browsers: bool,
@@ -156,12 +160,14 @@ async def answer(
     accept = req.headers.get("accept")
     start = time.perf_counter()
     form = None
+    # A browser following a permalink gets the page, which runs the query and shows its answer,
+    # or its error in place: decided before the check, so a refused query is shown there too.
+    if page_for_browsers and not format_param and formats.choose(accept, _ANY_ANSWER) is formats.HTML:
+        return query_page(rt, req)
     try:
         checked = await rt.check(text, default_graph_uris, named_graph_uris)
         form = checked.form
         offers = formats.offers_for(form)
-        if page_for_browsers and not format_param and formats.choose(accept, [*offers, formats.HTML]) is formats.HTML:
-            return query_page(rt, req)
         fmt = formats.negotiate(accept, format_param, offers)
         if fmt is None:
             raise NotAcceptable(not_acceptable(format_param, offers))
