@@ -35,17 +35,18 @@ from rdflib.plugins.serializers.turtle import TurtleSerializer
 from graphe import __version__, dataset, paths, provenance, stats
 from graphe.errors import DataError, GrapheError, ProvenanceError, ValidationFailed
 from graphe.namespaces import (
+    DCAT,
     GRAPH_ANNEXE,
     GRAPH_INFERENCES,
     GRAPH_ONTOLOGIE,
     GRAPH_REFERENTIEL,
     ID_BASE,
-    DCAT,
     QB,
     SD,
     SPDX,
     VOID,
     bind_all,
+    curie,
     prefixes,
 )
 
@@ -560,10 +561,7 @@ def _report_turtle(report) -> str:
 
 def _short(nt_or_iri: str) -> str:
     iri = nt_or_iri[1:-1] if nt_or_iri.startswith("<") else nt_or_iri
-    for prefix, ns in sorted(prefixes().items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns):]}"
-    return iri
+    return curie(iri) or iri
 
 
 def _rel(path: Path) -> str:

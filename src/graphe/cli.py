@@ -227,16 +227,12 @@ def _cell(term) -> str:
     """A term as a person reads it: compact IRI, literal value."""
     import pyoxigraph as ox
 
-    from graphe.namespaces import prefixes
+    from graphe.namespaces import curie
 
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        iri = term.value
-        for prefix, ns in sorted(prefixes().items(), key=lambda kv: -len(kv[1])):
-            if iri.startswith(ns):
-                return f"{prefix}:{iri[len(ns):]}"
-        return iri
+        return curie(term.value) or term.value
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     return term.value

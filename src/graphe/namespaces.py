@@ -30,6 +30,23 @@ def prefixes() -> dict[str, str]:
     return dict(sorted(table.items(), key=lambda kv: order.index(f'"{kv[0]}"')))
 
 
+@lru_cache(maxsize=1)
+def _by_length() -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(prefixes().items(), key=lambda kv: -len(kv[1])))
+
+
+def curie(iri: str) -> str | None:
+    """``iri`` as a prefixed name of the table (longest namespace first), or None.
+
+    >>> curie("https://w3id.org/contrats-de-ville/id/commune/94017"), curie("http://x/y")
+    ('commune:94017', None)
+    """
+    for prefix, ns in _by_length():
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return None
+
+
 def sparql_prologue(names: list[str] | None = None) -> str:
     """PREFIX lines for a SPARQL query, for the query page and the CLI."""
     table = prefixes()

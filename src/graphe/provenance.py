@@ -18,7 +18,7 @@ from rdflib import Graph, URIRef
 
 from graphe import paths
 from graphe.errors import ProvenanceError
-from graphe.namespaces import CDV, OA, prefixes
+from graphe.namespaces import CDV, OA, curie
 
 
 @lru_cache(maxsize=1)
@@ -101,11 +101,7 @@ def describe(graph: Graph, target) -> str:
 
 def _short(term) -> str:
     if isinstance(term, URIRef):
-        iri = str(term)
-        for prefix, ns in sorted(prefixes().items(), key=lambda kv: -len(kv[1])):
-            if iri.startswith(ns) and len(iri) > len(ns):
-                return f"{prefix}:{iri[len(ns):]}"
-        return f"<{iri}>"
+        return curie(str(term)) or f"<{term}>"
     return "[nœud anonyme]" if term is not None else "?"
 
 

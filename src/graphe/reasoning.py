@@ -43,7 +43,7 @@ from rdflib import OWL, RDF, RDFS, BNode, Dataset, Graph, Literal, Namespace, No
 from rdflib.collection import Collection
 
 from graphe.errors import ReasoningFailed
-from graphe.namespaces import GRAPH_INFERENCES, prefixes
+from graphe.namespaces import GRAPH_INFERENCES, curie, prefixes
 
 #: XML Schema datatypes (a plain Namespace: rdflib's XSD warns when pytest probes the module).
 XSD = Namespace(prefixes()["xsd"])
@@ -483,11 +483,7 @@ RANGE_TESTS = {
 
 def _name(term: Node) -> str:
     if isinstance(term, URIRef):
-        iri = str(term)
-        for prefix, ns in sorted(prefixes().items(), key=lambda kv: -len(kv[1])):
-            if iri.startswith(ns) and len(iri) > len(ns):
-                return f"{prefix}:{iri[len(ns):]}"
-        return f"<{iri}>"
+        return curie(str(term)) or f"<{term}>"
     if isinstance(term, BNode):
         return "[nœud anonyme]"
     if isinstance(term, Literal) and term.language:

@@ -38,7 +38,7 @@ from rdflib.plugins.sparql.sparql import Query
 
 from graphe import dataset, paths
 from graphe.errors import DataError
-from graphe.namespaces import CDVSH, bind_all, prefixes
+from graphe.namespaces import CDVSH, bind_all, curie
 
 #: What a check file's name ends with; the rest of the stem is the check's name.
 CHECK_SUFFIX = "-violation.rq"
@@ -292,7 +292,6 @@ class Sources:
         self.union = Graph()
         for g in graphs:
             self.union += g
-        self._table = sorted(prefixes().items(), key=lambda kv: -len(kv[1]))
 
     @classmethod
     def parse(cls, files: list[Path]) -> Sources:
@@ -305,11 +304,7 @@ class Sources:
         if node is None:
             return None
         if isinstance(node, URIRef):
-            iri = str(node)
-            for prefix, ns in self._table:
-                if iri.startswith(ns) and len(iri) > len(ns):
-                    return f"{prefix}:{iri[len(ns):]}"
-            return f"<{iri}>"
+            return curie(str(node)) or f"<{node}>"
         if isinstance(node, Literal):
             return str(node)
         owner, steps = self.owner(node)

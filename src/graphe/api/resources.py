@@ -25,7 +25,7 @@ from graphe import formats, queries
 from graphe.api.http import etag_for, matches
 from graphe.api.sparql import count_failure, not_acceptable
 from graphe.errors import GrapheError, NotAcceptable, NotFound
-from graphe.namespaces import ID_BASE, OA, prefixes
+from graphe.namespaces import ID_BASE, OA, curie
 
 router = APIRouter()
 
@@ -69,7 +69,7 @@ async def dereference(request: Request, path: str) -> Response:
 def page(template_path, iri: URIRef, ntriples: bytes) -> bytes:
     """The French page of ``iri`` from its description (N-Triples)."""
     g = Graph().parse(data=ntriples.decode("utf-8"), format="nt")
-    title = label(g, iri) or curie(iri)
+    title = label(g, iri) or curie(str(iri)) or str(iri)
     kinds = ", ".join(link(g, k) for k in sorted(g.objects(iri, RDF.type)))
     downloads = " · ".join(
         f'<a href="?format={f.name}">{n}</a>'
@@ -131,15 +131,8 @@ def label(g: Graph, node) -> str | None:
     return None
 
 
-def curie(iri) -> str:
-    for prefix, ns in sorted(prefixes().items(), key=lambda kv: -len(kv[1])):
-        if str(iri).startswith(ns) and len(str(iri)) > len(ns):
-            return f"{prefix}:{str(iri)[len(ns):]}"
-    return str(iri)
-
-
 def link(g: Graph, iri) -> str:
     """A link to ``iri``: its ``/id/…`` page when it is one of ours, the IRI itself otherwise."""
-    text = label(g, iri) or curie(iri)
+    text = label(g, iri) or curie(str(iri)) or str(iri)
     href = "/id/" + quote(str(iri)[len(ID_BASE):]) if str(iri).startswith(ID_BASE) else str(iri)
     return f'<a href="{escape(href)}" title="{escape(str(iri))}">{escape(text)}</a>'
