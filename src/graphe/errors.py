@@ -53,8 +53,30 @@ class Refused(BadRequest):
     """The request is well-formed but not allowed here (Update, SERVICE, foreign FROM)."""
 
 
+class QueryFailed(GrapheError):
+    """The engine could not evaluate a well-formed query (HTTP 500, message kept short)."""
+
+
+class EngineCrashed(GrapheError):
+    """The worker evaluating this query died (stack, memory): only this query fails."""
+
+    status = 500
+
+
 class NotAcceptable(GrapheError):
     status = 406
+
+
+class MethodNotAllowed(GrapheError):
+    status = 405
+
+
+class UriTooLong(GrapheError):
+    status = 414
+
+
+class UnsupportedMediaType(GrapheError):
+    status = 415
 
 
 class NotFound(GrapheError):
@@ -70,3 +92,7 @@ class QueryTimeout(GrapheError):
 
     exit_code = 7
     status = 503
+
+
+class Busy(QueryTimeout):
+    """Every worker stayed busy until the query's time limit: it never started."""

@@ -43,20 +43,10 @@ from pathlib import Path
 from typing import Self
 
 from graphe import errors, guard
-from graphe.errors import GrapheError, QueryTimeout
-from graphe.store import QueryFailed, Result
+from graphe.errors import Busy, EngineCrashed, GrapheError, QueryFailed, QueryTimeout
+from graphe.store import Result
 
 log = logging.getLogger("graphe.executor")
-
-
-class EngineCrashed(GrapheError):
-    """The worker evaluating this query died (stack, memory): only this query fails."""
-
-    status = 500
-
-
-class Busy(QueryTimeout):
-    """Every worker stayed busy until the query's time limit: it never started."""
 
 
 @dataclass(frozen=True)

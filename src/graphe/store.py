@@ -35,16 +35,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graphe import guard, results
-from graphe.errors import BadRequest, DataError, GrapheError, QueryTimeout
+from graphe.errors import BadRequest, DataError, GrapheError, QueryFailed, QueryTimeout
 from graphe.namespaces import prefixes as project_prefixes
 
 #: Row cap used when the caller gives none (the endpoint passes its own setting).
 DEFAULT_ROW_LIMIT = 10_000
 _DEADLINE_EVERY = 256  # rows between two looks at the clock
-
-
-class QueryFailed(GrapheError):
-    """The engine could not evaluate a well-formed query (HTTP 500, message kept short)."""
 
 
 @dataclass(frozen=True)

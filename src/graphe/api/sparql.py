@@ -32,13 +32,16 @@ from graphe.api.http import Cached, error_body, etag_for, matches
 from graphe.api.observe import log_query, query_hash
 from graphe.errors import (
     BadRequest,
+    EngineCrashed,
     GrapheError,
+    MethodNotAllowed,
     NotAcceptable,
     PayloadTooLarge,
     QueryTimeout,
     Refused,
+    UnsupportedMediaType,
+    UriTooLong,
 )
-from graphe.executor import EngineCrashed
 
 log = logging.getLogger("graphe.api")
 
@@ -48,18 +51,6 @@ ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS"
 EXPOSED_HEADERS = "ETag, X-Rows, X-Row-Limit, X-Truncated, Server-Timing"
 _COMPRESSIBLE = ("text/", "application/sparql-results", "application/json", "application/ld+json",
                  "application/n-triples", "application/rdf+xml", "application/xml")
-
-
-class UnsupportedMediaType(GrapheError):
-    status = 415
-
-
-class MethodNotAllowed(GrapheError):
-    status = 405
-
-
-class UriTooLong(GrapheError):
-    status = 414
 
 
 @dataclass
