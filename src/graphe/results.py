@@ -27,6 +27,7 @@ from xml.sax.saxutils import quoteattr
 import pyoxigraph as ox
 
 from graphe.errors import NotAcceptable
+from graphe.namespaces import ID_BASE, curie
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
@@ -171,6 +172,17 @@ def write_boolean(value: bool, fmt: str) -> bytes:
     raise NotAcceptable(f"format de résultats inconnu : {fmt}")
 
 
+def _html_link(iri: str) -> str:
+    """A prefixed name linking to the resource's page here (``/id/…``) when it is ours.
+
+    >>> _html_link("https://w3id.org/contrats-de-ville/id/commune/94017")
+    '<a href="/id/commune/94017" title="https://w3id.org/contrats-de-ville/id/commune/94017">commune:94017</a>'
+    """
+    href = "/id/" + iri[len(ID_BASE):] if iri.startswith(ID_BASE) else iri
+    text = curie(iri) or iri
+    return f'<a href="{html_escape(href)}" title="{html_escape(iri)}">{html_escape(text)}</a>'
+
+
 def html_table(variables: Sequence[str], rows: Iterable[Sequence[Term]]) -> str:
     """A plain HTML table, IRIs as links (for people reading a named query's answer)."""
     out = ["<table>\n<thead><tr>"]
@@ -182,8 +194,7 @@ def html_table(variables: Sequence[str], rows: Iterable[Sequence[Term]]) -> str:
             if t is None:
                 out.append("<td></td>")
             elif t[0] == "uri":
-                iri = html_escape(t[1])
-                out.append(f'<td><a href="{iri}">{iri}</a></td>')
+                out.append(f"<td>{_html_link(t[1])}</td>")
             elif t[0] == "literal" and t[3]:
                 out.append(f'<td lang="{html_escape(t[3])}">{html_escape(t[1])}</td>')
             else:

@@ -70,6 +70,12 @@ def test_the_html_table_matches_the_csv(client):
     assert "Télécharger" in page and "format=csv" in page
 
 
+def test_the_html_table_links_resources_to_their_pages_here(client):
+    page = client.get("/queries/partenaires-communs", params={"format": "html"}).text
+    assert '<a href="/id/partenaire/ars" title="https://w3id.org/contrats-de-ville/id/partenaire/ars">partenaire:ars</a>' in page
+    assert client.get("/id/partenaire/ars", headers={"Accept": "text/html"}).status_code == 200
+
+
 @pytest.mark.skipif(not WITH_IRI, reason="aucune requête nommée à paramètre IRI")
 def test_parameters_are_bound(client):
     query = WITH_IRI[0]
