@@ -53,6 +53,8 @@ def test_a_browser_gets_a_french_page_with_links_and_passages(client):
     assert 'href="/id/partenaire/maison-de-la-prevention"' in html
     assert "<q>Maison de la Prévention</q>" in html
     assert "caractères" in html and "?format=turtle" in html
+    assert '<link rel="stylesheet" href="/static/pages.css">' in html
+    assert client.get("/static/pages.css").headers["content-type"].startswith("text/css")
 
 
 @pytest.mark.parametrize("fmt,media", [("jsonld", "application/ld+json"), ("ntriples", "application/n-triples")])
