@@ -7,7 +7,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -100,13 +99,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_serving(dist, *options) -> tuple[subprocess.Popen, str, float]:
+def start_serving(dist, *options, env: dict | None = None) -> tuple[subprocess.Popen, str, float]:
     """``graphe serve`` in a process, once it answers: (process, base URL, cold start in s)."""
     port = free_port()
     started = time.monotonic()
     proc = subprocess.Popen(
         [GRAPHE, "serve", "--dist", str(dist), "--no-build", "--port", str(port), *options],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     while time.monotonic() - started < 30:
@@ -142,9 +142,10 @@ def test_graphe_serve_end_to_end(endpoint_dist):
     assert '"event": "query"' in err  # the structured log line
 
 
-def test_graphe_serve_with_several_processes(endpoint_dist):
+def test_graphe_serve_with_several_processes(endpoint_dist, tmp_path):
     """Two server processes share the port; the metrics add up across them."""
-    proc, url, _ = start_serving(endpoint_dist, "--processes", "2", "--workers", "2")
+    # its own temporary directory, so the metrics files checked below are this server's only
+    proc, url, _ = start_serving(endpoint_dist, "--processes", "2", "--workers", "2", env={"TMPDIR": str(tmp_path)})
     try:
         pids = set()
         for i in range(40):
@@ -160,8 +161,7 @@ def test_graphe_serve_with_several_processes(endpoint_dist):
         assert total >= 10
     finally:
         stop_serving(proc)
-    assert not any(p.name.startswith("graphe-metriques-") for p in Path(tempfile.gettempdir()).iterdir()
-                   if p.stat().st_mtime > time.time() - 60)
+    assert not any(p.name.startswith("graphe-metriques-") for p in tmp_path.iterdir())
 
 
 def test_graphe_serve_without_a_dataset_says_so_in_one_line(tmp_path):
