@@ -48,7 +48,7 @@ PARAM_TYPES = ("iri", "string", "integer", "date")
 HEADER_KEYS = ("summary", "description", "tags", "param")
 #: Query-string names the endpoint keeps for itself (``/queries/{name}?format=csv``).
 RESERVED = ("format", "timeout")
-XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
+XSD_DATE = prefixes()["xsd"] + "date"
 _HEADER = re.compile(r"#\+\s*([A-Za-z_]+)\s*:\s*(.*?)\s*$")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 # Characters IRIREF excludes (SPARQL 1.1 grammar [139]) and a scheme, as RFC 3987 requires.

@@ -27,11 +27,11 @@ from xml.sax.saxutils import quoteattr
 import pyoxigraph as ox
 
 from graphe.errors import NotAcceptable
-from graphe.namespaces import ID_BASE, curie
+from graphe.namespaces import ID_BASE, curie, prefixes
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD = prefixes()["xsd"]
 XSD_STRING = XSD + "string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+RDF_LANGSTRING = prefixes()["rdf"] + "langString"
 Term = tuple | None
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _NUMBER = {

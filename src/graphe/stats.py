@@ -13,7 +13,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+from graphe.namespaces import prefixes
+
+RDF_TYPE = f"<{prefixes()['rdf']}type>"
 
 Quad = tuple[str, str, str, str]
 

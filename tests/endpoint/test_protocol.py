@@ -8,13 +8,11 @@ import json
 from xml.etree import ElementTree
 
 import pytest
-from rdflib import Graph, Namespace, URIRef
+from rdflib import Graph, URIRef
 from rdflib.query import Result
 
-from graphe.namespaces import GRAPH_ANNEXE, GRAPH_ONTOLOGIE, GRAPH_REFERENTIEL
+from graphe.namespaces import GRAPH_ANNEXE, GRAPH_ONTOLOGIE, GRAPH_REFERENTIEL, SD, VOID
 
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-VOID = Namespace("http://rdfs.org/ns/void#")
 COMMUNES = """PREFIX cdv: <https://w3id.org/contrats-de-ville/ontologie#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?commune ?nom WHERE { ?commune a cdv:Commune ; rdfs:label ?nom } ORDER BY ?commune"""

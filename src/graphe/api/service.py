@@ -11,12 +11,15 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from graphe import formats
+from graphe.namespaces import prefixes
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-VOID_TRIPLES = ox.NamedNode("http://rdfs.org/ns/void#triples")
-DCT_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
-XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+_NS = prefixes()
+SD = _NS["sd"]
+RDF_TYPE = ox.NamedNode(_NS["rdf"] + "type")
+VOID_TRIPLES = ox.NamedNode(_NS["void"] + "triples")
+DCT_TITLE = ox.NamedNode(_NS["dcterms"] + "title")
+XSD_INTEGER = ox.NamedNode(_NS["xsd"] + "integer")
+OWL_VERSION_INFO = ox.NamedNode(_NS["owl"] + "versionInfo")
 
 
 def _sd(name: str) -> ox.NamedNode:
@@ -36,7 +39,7 @@ def description(endpoint: str, counts: dict[str, int], union: int, version: str)
         ox.Triple(service, DCT_TITLE, ox.Literal("Graphe des contrats de ville de Paris Est Marne&Bois", language="fr")),
         ox.Triple(service, _sd("defaultDataset"), dataset),
         ox.Triple(dataset, RDF_TYPE, _sd("Dataset")),
-        ox.Triple(dataset, ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo"), ox.Literal(version)),
+        ox.Triple(dataset, OWL_VERSION_INFO, ox.Literal(version)),
         ox.Triple(dataset, _sd("defaultGraph"), default),
         ox.Triple(default, RDF_TYPE, _sd("Graph")),
         ox.Triple(default, VOID_TRIPLES, ox.Literal(str(union), datatype=XSD_INTEGER)),
