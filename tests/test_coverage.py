@@ -8,7 +8,6 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from graphe import coverage, dataset, paths
-from graphe.build import union_graph
 from graphe.cli import main
 from graphe.namespaces import CDV, OA
 
@@ -29,7 +28,7 @@ def items(text):
 
 @pytest.fixture(scope="module")
 def measured(text):
-    return coverage.measure(union_graph(dataset.load()), text)
+    return coverage.measure(dataset.union(dataset.load()), text)
 
 
 def test_items_per_commune_and_kind(items):

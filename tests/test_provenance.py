@@ -13,7 +13,6 @@ import pytest
 from rdflib import RDF, Graph
 
 from graphe import dataset, paths, provenance
-from graphe.build import union_graph
 from graphe.errors import ProvenanceError
 from graphe.namespaces import ANNEXE, CDV, OA
 
@@ -28,7 +27,7 @@ FACT_CLASSES = [
 
 @pytest.fixture(scope="module")
 def graph() -> Graph:
-    return union_graph(dataset.load())
+    return dataset.union(dataset.load())
 
 
 @pytest.fixture(scope="module")

@@ -155,17 +155,11 @@ def _validate(files: list[Path]):
 
 
 def _reason(ds: Dataset) -> Graph:
-    """HermiT consistency, then the entailments not already asserted."""
+    """HermiT consistency, then the entailments (``infer`` leaves out what is asserted)."""
     from graphe import reasoning
 
     reasoning.check(ds)
-    inferred = reasoning.infer(ds)
-    asserted = {t for g in ds.graphs() if g.identifier != GRAPH_INFERENCES for t in g}
-    out = Graph()
-    for t in inferred:
-        if t not in asserted:
-            out.add(t)
-    return out
+    return reasoning.infer(ds)
 
 
 def check_provenance(ds: Dataset, files: list[Path] = ()) -> int:
@@ -173,7 +167,7 @@ def check_provenance(ds: Dataset, files: list[Path] = ()) -> int:
 
     The error names, for each wrong anchor, the file that states it and the resource it anchors.
     """
-    union = union_graph(ds)
+    union = dataset.union(ds)
     try:
         text = paths.SOURCE.read_text(encoding="utf-8")
     except OSError as exc:
@@ -193,11 +187,6 @@ def check_provenance(ds: Dataset, files: list[Path] = ()) -> int:
     return len(found)
 
 
-def union_graph(ds: Dataset) -> Graph:
-    union = bind_all(Graph())
-    for g in ds.graphs():
-        union += g
-    return union
 
 
 # --------------------------------------------------------------------------- skolemization

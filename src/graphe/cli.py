@@ -307,9 +307,8 @@ def _compact(nt: str) -> str:
 
 def cmd_coverage(args) -> int:
     from graphe import coverage, dataset, provenance
-    from graphe.build import union_graph
-
-    graph = union_graph(dataset.load())
+    
+    graph = dataset.union(dataset.load())
     cov = coverage.measure(graph, provenance.source_text())
     if args.format == "json":
         print(json.dumps(cov.as_dict(), ensure_ascii=False, indent=2))

@@ -15,7 +15,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from graphe import paths
 from graphe.errors import DataError
-from graphe.namespaces import GRAPH_ANNEXE, GRAPH_ONTOLOGIE, GRAPH_REFERENTIEL, bind_all
+from graphe.namespaces import GRAPH_ANNEXE, GRAPH_INFERENCES, GRAPH_ONTOLOGIE, GRAPH_REFERENTIEL, bind_all
 
 #: Files of ontology/ that are not part of the published dataset.
 NOT_DATA = {"shapes.ttl", "prefixes.ttl"}
@@ -58,3 +58,18 @@ def load(files: list[Path] | None = None) -> Dataset:
     for path in files if files is not None else ontology_files() + data_files():
         parse_file(path, into=ds.graph(graph_for(path)))
     return ds
+
+
+def union(ds: Dataset | Graph) -> Graph:
+    """Every asserted triple of ``ds`` in one graph: all named graphs but ``graphe:inferences``.
+
+    Validation, provenance, coverage and reasoning read the facts as stated, never what was
+    inferred from them.
+    """
+    if not isinstance(ds, Dataset):
+        return ds
+    out = bind_all(Graph())
+    for g in ds.graphs():
+        if g.identifier != GRAPH_INFERENCES:
+            out += g
+    return out

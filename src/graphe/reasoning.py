@@ -42,8 +42,9 @@ from decimal import Decimal
 from rdflib import OWL, RDF, RDFS, BNode, Dataset, Graph, Literal, Namespace, Node, URIRef
 from rdflib.collection import Collection
 
+from graphe import dataset
 from graphe.errors import ReasoningFailed
-from graphe.namespaces import GRAPH_INFERENCES, curie, prefixes
+from graphe.namespaces import curie, prefixes
 
 #: XML Schema datatypes (a plain Namespace: rdflib's XSD warns when pytest probes the module).
 XSD = Namespace(prefixes()["xsd"])
@@ -74,17 +75,6 @@ class CheckResult:
 
 
 # --------------------------------------------------------------------------- the OWL view
-
-
-def union(ds: Dataset | Graph) -> Graph:
-    """All asserted triples of ``ds`` (every named graph but ``graphe:inferences``)."""
-    if not isinstance(ds, Dataset):
-        return ds
-    out = Graph()
-    for g in ds.graphs():
-        if g.identifier != GRAPH_INFERENCES:
-            out += g
-    return out
 
 
 def owl_view(graph: Graph) -> Graph:
@@ -140,7 +130,7 @@ def check(ds: Dataset | Graph) -> CheckResult:
             f"Java introuvable ({owlready2.JAVA_EXE}) : HermiT, le raisonneur, tourne sur une JVM "
             "(paquet Debian default-jre-headless)"
         )
-    asserted = union(ds)
+    asserted = dataset.union(ds)
     view = owl_view(asserted)
     started = time.perf_counter()
     world = owlready2.World()
@@ -400,7 +390,7 @@ def infer(ds: Dataset | Graph) -> Graph:
     Memberships of class expressions (``owl:unionOf`` ranges, restrictions) are left out: they
     name nothing a query can ask for, and once skolemised they would read as classes of their own.
     """
-    asserted = union(ds)
+    asserted = dataset.union(ds)
     closure = Closure(Rules(asserted), asserted)
     expressions = {
         node for p in (OWL.unionOf, OWL.intersectionOf, OWL.complementOf, OWL.oneOf, OWL.onProperty)
