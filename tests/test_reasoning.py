@@ -176,6 +176,42 @@ def test_inferred_types_are_named_classes_even_after_skolemisation():
     assert kinds <= declared
 
 
+@pytest.fixture(scope="module")
+def skolemised():
+    """The dataset as the build reasons on it: blank nodes already Skolem IRIs."""
+    from graphe.build import skolemize
+
+    ds = skolemize(dataset.load())
+    return dataset.union(ds), reasoning.infer(ds)
+
+
+@pytest.mark.parametrize("kind", ["brut", "skolemise"])
+def test_no_inferred_triple_has_an_anonymous_predicate(real, skolemised, kind):
+    """The chain of cdv:aPourAxe holds [ owl:inverseOf cdv:contrat ]: that expression is no property."""
+    inferred = real[2] if kind == "brut" else skolemised[1]
+    anonymous = sorted({str(p) for _, p, _ in inferred if not isinstance(p, URIRef) or "/.well-known/genid/" in p})
+    assert anonymous == []
+
+
+@pytest.mark.parametrize("kind", ["brut", "skolemise"])
+def test_every_inferred_predicate_is_declared_in_the_ontology(real, skolemised, kind):
+    asserted, inferred = (real[1], real[2]) if kind == "brut" else skolemised
+    ontology = Graph()
+    for f in dataset.ontology_files():
+        dataset.parse_file(f, into=ontology)
+    kinds = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
+    declared = {s for k in kinds for s in ontology.subjects(RDF.type, k)} | {RDF.type}
+    predicates = {p for _, p, _ in inferred}
+    assert CDV.aPourAxe in predicates and CDV.partenaireDe in predicates
+    assert predicates - declared == set()
+
+
+def test_skolemised_chain_still_gives_the_contracts_their_axes(skolemised):
+    asserted, inferred = skolemised
+    axes = set(asserted.subjects(RDF.type, CDV.Axe))
+    assert axes and all((asserted.value(a, CDV.contrat), CDV.aPourAxe, a) in inferred for a in axes)
+
+
 def test_associations_are_partners_and_organisations(real):
     _, asserted, inferred, _ = real
     associations = set(asserted.subjects(RDF.type, CDV.Association))
