@@ -84,10 +84,9 @@ def test_mentions_lie_inside_their_parent_passage(graph):
 
 
 def test_every_link_has_its_mention_and_every_mention_its_link(graph):
-    """Modelling §4: X cdv:partenaire|dispositif|quartierCible B  ⇔  X has a mention whose body is B."""
-    links = {
-        (x, b) for p in (CDV.partenaire, CDV.dispositif, CDV.quartierCible) for x, b in graph.subject_objects(p)
-    }
+    """Modelling §4: X cdv:partenaire|dispositif|quartierCible|projet|instance B  ⇔  X has a mention whose body is B."""
+    kinds = (CDV.partenaire, CDV.dispositif, CDV.quartierCible, CDV.projet, CDV.instance)
+    links = {(x, b) for p in kinds for x, b in graph.subject_objects(p)}
     mentions = {(x, graph.value(m, OA.hasBody)) for x, m in graph.subject_objects(CDV.mention)}
     assert sorted(map(str, links - mentions)) == [], "liens sans mention"
     assert sorted(map(str, mentions - links)) == [], "mentions sans lien"

@@ -20,12 +20,12 @@ for _f in dataset.ontology_files() + dataset.data_files():
 
 SCHEMES = sorted(SOURCE.subjects(RDF.type, SKOS.ConceptScheme))
 #: The classes whose instances are concepts of a scheme.
-CONCEPT_CLASSES = [CDV.Theme, CDV.Dispositif, CDV.Indicateur, CDV.Unite]
+CONCEPT_CLASSES = [CDV.Theme, CDV.Dispositif, CDV.Indicateur, CDV.Unite, CDV.Role]
 
 
 def test_the_schemes_are_there():
     names = {str(s).rsplit("/", 2)[-2] for s in SCHEMES}
-    assert {"theme", "dispositif", "indicateur", "unite"} <= names
+    assert {"theme", "dispositif", "role", "indicateur", "unite"} <= names
 
 
 @pytest.mark.parametrize("scheme", SCHEMES, ids=[str(s).rsplit("/", 2)[-2] for s in SCHEMES])
