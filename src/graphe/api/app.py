@@ -29,6 +29,8 @@ from graphe.errors import BadRequest, DataError, GrapheError
 from graphe.executor import Executor, StoreConfig
 from graphe.namespaces import prefixes
 from graphe.store import file_digest, prepare_store
+from graphe.web import routes as web_routes
+from graphe.web.head import HeadAsGet
 
 log = logging.getLogger("graphe.api")
 
@@ -153,6 +155,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(named.router)
     app.include_router(ops.router)
     app.include_router(resources.router)
+    web_routes.include(app)
     if settings.static_dir.is_dir():
         app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
 
@@ -187,4 +190,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=86400,
     )
     app.add_middleware(MetricsMiddleware, metrics=runtime.metrics)
+    app.add_middleware(HeadAsGet)
     return app

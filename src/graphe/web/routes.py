@@ -1,0 +1,9 @@
+"""The pages' routers, included in the app in one call (``graphe.api.app`` calls :func:`include`)."""
+
+from __future__ import annotations
+
+from graphe.web import communes
+
+
+def include(app) -> None:
+    app.include_router(communes.router)
