@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from graphe.web import communes
+from graphe.web import communes, entities
 
 
 def include(app) -> None:
     app.include_router(communes.router)
+    app.include_router(entities.router)

@@ -12,6 +12,7 @@ from pathlib import Path
 from fastapi.templating import Jinja2Templates
 
 from graphe import __version__
+from graphe.web.data import page_url
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 
@@ -44,3 +45,5 @@ def dataset_version(request) -> str:
 
 
 templates.env.globals["dataset_version"] = dataset_version
+
+templates.env.filters["page_url"] = page_url
