@@ -148,3 +148,4 @@ def french_date(value: str) -> str:
     if len(parts) == 2:
         return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
     return value
+

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from graphe.web import communes, entities
+from graphe.web import annex, communes, entities
 
 
 def include(app) -> None:
     app.include_router(communes.router)
     app.include_router(entities.router)
+    app.include_router(annex.router)
