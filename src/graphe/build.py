@@ -32,7 +32,7 @@ from pathlib import Path
 from rdflib import RDF, XSD, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.plugins.serializers.turtle import TurtleSerializer
 
-from graphe import __version__, dataset, paths, provenance, stats
+from graphe import __version__, dataset, paths, provenance, search, stats
 from graphe.errors import DataError, GrapheError, ProvenanceError, ValidationFailed
 from graphe.namespaces import (
     DCAT,
@@ -133,6 +133,8 @@ def build(dist: Path | None = None) -> BuildResult:
     try:
         version, triples, written = write_outputs(ds, report, tmp, files, anchors, timings)
         lap("ecriture")
+        search.write_index(tmp / "dataset.nq", tmp / search.INDEX_FILE)  # the pages' full-text search
+        lap("recherche")
         _record_timings(tmp, timings)
         _swap(tmp, dist)
     except OSError as exc:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from graphe.web import annex, communes, entities
+from graphe.web import annex, communes, entities, search_page
 
 
 def include(app) -> None:
     app.include_router(communes.router)
     app.include_router(entities.router)
     app.include_router(annex.router)
+    app.include_router(search_page.router)
