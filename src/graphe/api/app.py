@@ -30,6 +30,7 @@ from graphe.executor import Executor, StoreConfig
 from graphe.namespaces import prefixes
 from graphe.store import file_digest, prepare_store
 from graphe.web import routes as web_routes
+from graphe.web.errors import html_error
 from graphe.web.head import HeadAsGet
 
 log = logging.getLogger("graphe.api")
@@ -161,12 +162,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(GrapheError)
     async def graphe_error(request: Request, exc: GrapheError):
-        return error_response(exc.status, str(exc), request.headers.get("accept"))
+        return html_error(request, exc.status, str(exc), choices=getattr(exc, "choices", None)) or error_response(exc.status, str(exc), request.headers.get("accept"))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         message = _HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
-        return error_response(exc.status_code, message, request.headers.get("accept"), exc.headers)
+        return html_error(request, exc.status_code, message, exc.headers) or error_response(exc.status_code, message, request.headers.get("accept"), exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):

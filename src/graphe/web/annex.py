@@ -130,7 +130,8 @@ def _text(text, out, found, active_passages, active_mentions, close_inline, ensu
         stack = active_mentions if p.mention else active_passages
         close_inline()
         if code % 2 == 0:
-            out.append(f'<span class="ancre" id="{p.id}"></span>')
+            if not any(q.id == p.id for q in found[: code // 2]):  # a passage and a mention may share offsets
+                out.append(f'<span class="ancre" id="{p.id}"></span>')
             stack.append(p)
         else:
             if p in stack:
