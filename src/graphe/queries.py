@@ -49,7 +49,7 @@ from graphe.namespaces import prefixes
 PARAM_TYPES = ("iri", "string", "integer", "date")
 HEADER_KEYS = ("summary", "description", "tags", "param", "column")
 #: Query-string names the endpoint keeps for itself (``/queries/{name}?format=csv``).
-RESERVED = ("format", "timeout")
+RESERVED = ("format", "timeout", "csv")
 XSD_DATE = prefixes()["xsd"] + "date"
 _HEADER = re.compile(r"#\+\s*([A-Za-z_]+)\s*:\s*(.*?)\s*$")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")

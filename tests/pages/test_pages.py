@@ -216,3 +216,30 @@ def test_unknown_pages_are_a_french_404_with_the_search_box(client):
         page = Page(r.text)
         assert page.lang == "fr" and 'name="q"' in r.text, url
         assert "introuvable" in page.text.lower() or "aucun" in page.text.lower()
+
+
+def test_every_named_question_reads_in_french_for_a_browser(client):
+    from graphe import queries
+
+    for q in queries.catalogue():
+        r = client.get(f"/queries/{q.name}")
+        assert r.status_code == 200, q.name
+        page = Page(r.text)
+        assert not page.errors, q.name
+        headings = page.tables["tableau-reponse"][0]
+        for variable, heading in q.columns:
+            assert variable not in headings or variable == heading.lower(), f"{q.name}: en-tête {variable}"
+        assert set(headings) <= set(dict(q.columns).values()), f"{q.name}: en-têtes sans intitulé français {headings}"
+
+
+def test_a_commune_is_chosen_by_its_name_and_a_wrong_one_lists_the_right_ones(client):
+    ok = client.get("/queries/partenaires-commune", params={"commune": "fontenay-sous-bois"})
+    assert ok.status_code == 200 and "Maison de la Prévention" in ok.text
+    options = Page(client.get("/queries/partenaires-commune").text).text
+    assert "Saint-Maur-des-Fossés" in options
+    wrong = client.get("/queries/partenaires-commune", params={"commune": "Paris"})
+    assert wrong.status_code == 400
+    page = Page(wrong.text)
+    assert page.lang == "fr" and "Paris" in page.text
+    assert sum(link.startswith("/queries/partenaires-commune?commune=") for link in page.links) == 4
+    assert client.get("/queries/partenaires-commune", params={"commune": "Fontenay-sous-Bois", "format": "csv"}).status_code == 200

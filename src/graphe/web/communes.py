@@ -12,7 +12,7 @@ from graphe.namespaces import ID_BASE
 from graphe.web import chart, contract
 from graphe.web.data import page_url, passage_url, select
 from graphe.web.render import page
-from graphe.web.tables import Cell, Table, number
+from graphe.web.tables import Cell, Table, french_date, number
 from graphe.web.templating import TEMPLATES_DIR
 
 router = APIRouter()
@@ -131,21 +131,3 @@ def see_annex(row) -> Cell:
     if not href:
         return Cell("")
     return Cell("Voir dans l'annexe", href, export=f"annexe 1, caractères {row['debut']}–{row['fin']}")
-
-
-_MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
-
-
-def french_date(value: str) -> str:
-    """``2019-01-25`` → ``25 janvier 2019``; ``2019-01`` → ``janvier 2019``; a year stays as is.
-
-    >>> french_date("2019-01-25"), french_date("2016-03"), french_date("2022")
-    ('25 janvier 2019', 'mars 2016', '2022')
-    """
-    parts = value.split("-")
-    if len(parts) == 3:
-        return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
-    if len(parts) == 2:
-        return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
-    return value
-

@@ -55,3 +55,21 @@ def number(value: str | float | int | None) -> str:
     x = float(value)
     text = f"{x:,.0f}" if x == int(x) else f"{x:,.2f}".rstrip("0")
     return text.replace(",", "\u202f").replace(".", ",")
+
+
+_MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
+
+
+def french_date(value: str) -> str:
+    """``2019-01-25`` → ``25 janvier 2019``; ``2019-01`` → ``janvier 2019``; a year stays as is.
+
+    >>> french_date("2019-01-25"), french_date("2016-03"), french_date("2022")
+    ('25 janvier 2019', 'mars 2016', '2022')
+    """
+    parts = value.split("-")
+    if len(parts) == 3:
+        return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    if len(parts) == 2:
+        return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    return value
+
