@@ -14,6 +14,7 @@ from graphe.namespaces import curie
 from graphe.search import fold
 from graphe.web.data import page_url, select
 from graphe.web.render import page
+from graphe.web.resource_page import local_name
 from graphe.web.tables import Cell, Table, french_date, number
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -145,7 +146,7 @@ def cell(term: dict | None, names: dict[str, dict]) -> Cell:
         return Cell("")
     value = term["value"]
     if term["type"] == "uri":
-        label = names.get(value, {}).get("libelle") or curie(value) or value
+        label = names.get(value, {}).get("libelle") or local_name(value)
         return Cell(label, page_url(value))
     datatype = term.get("datatype", "")
     if datatype in NUMBERS:

@@ -32,14 +32,18 @@ def vocabulary() -> dict[str, list]:
 def property_name(iri: str, ontology_name: str | None) -> tuple[str, str | None]:
     """(French name, group or None) of a property."""
     known = vocabulary().get(curie(iri) or "", [None, None])
-    name = ontology_name or known[0] or iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-    return name, known[1]
+    return ontology_name or known[0] or local_name(iri), known[1]
+
+
+def local_name(iri: str) -> str:
+    """The last segment of an IRI, never a prefixed name (for terms the pages have no French name for)."""
+    return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
 def shown_value(row: dict) -> dict:
     value = row["valeur"]
     if row.get("estIri") == "true":
-        text = row.get("nomValeur") or curie(value) or value
+        text = row.get("nomValeur") or vocabulary().get(curie(value) or "", [None])[0] or local_name(value)
         return {"texte": text, "url": page_url(value)}
     return {"texte": value, "url": None}
 
@@ -74,7 +78,7 @@ async def html(request, iri: str):
             continue  # already shown through the inverse property
         name, _ = property_name(r["propriete"], r.get("nomPropriete"))
         bucket = cited_by.setdefault(name, [])
-        entry = {"texte": r.get("nomSource") or curie(r["source"]) or r["source"], "url": page_url(r["source"])}
+        entry = {"texte": r.get("nomSource") or local_name(r["source"]), "url": page_url(r["source"])}
         if entry not in bucket:
             bucket.append(entry)
     passages = await select(request, "ressource-passages", ressource=iri)
@@ -96,7 +100,7 @@ async def html(request, iri: str):
                 table.add(heading, name, Cell(v["texte"], v["url"]))
     staff = page_url(iri)
     context = {
-        "titre": title or curie(iri) or iri, "iri": iri, "sortes": kinds, "groupes": GROUPS, "proprietes": groups,
+        "titre": title or local_name(iri), "iri": iri, "sortes": kinds, "groupes": GROUPS, "proprietes": groups,
         "entrants": cited_by, "passage": [e for s, e in own if s == "passage"], "mentions": [e for s, e in own if s == "mention"],
         "nomme": [e for _, e in named], "page": staff if not staff.startswith("/id/") else None,
         "formats": [("turtle", "Turtle"), ("jsonld", "JSON-LD"), ("ntriples", "N-Triples"), ("rdfxml", "RDF/XML")],
