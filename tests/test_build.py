@@ -22,6 +22,7 @@ from graphe.namespaces import GRAPH_ANNEXE, GRAPH_INFERENCES, GRAPH_ONTOLOGIE, G
 OUTPUTS = {
     "dataset.nq", "dataset.trig", "dataset.jsonld", "ontologie.ttl", "annexe-1.ttl", "referentiel.ttl",
     "inferences.ttl", "shacl-report.ttl", "shacl-report.txt", "void.ttl", "build.json", "SHA256SUMS",
+    "formes.ttl", "ontologie.html",
 }
 GRAPH_TURTLES = {
     "ontologie.ttl": GRAPH_ONTOLOGIE, "annexe-1.ttl": GRAPH_ANNEXE,
