@@ -8,6 +8,7 @@ command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 if [ "${1:-}" = "--tests" ]; then
   { command -v chromium && command -v chromedriver; } >/dev/null 2>&1 || need+=(chromium chromium-driver)
   command -v node >/dev/null 2>&1 || need+=(nodejs)
+  command -v curl >/dev/null 2>&1 || need+=(curl)  # the README's curl examples are run as written
 fi
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null

@@ -106,7 +106,7 @@ class Report:
         )
         if not self.violations:
             return f"Validation : données conformes ({ran}).\n"
-        counts = defaultdict(int)
+        counts: dict[str, int] = defaultdict(int)
         for v in self.violations:
             counts[v.severity] += 1
         summary = ", ".join(f"{n} {sev}(s)" for sev, n in sorted(counts.items()))
