@@ -132,3 +132,15 @@ def test_sparql_sees_the_passage_in_its_own_document(client):
     doc = next(iter(sources.documents(FACTS)))
     query = f"ASK {{ <{OBJECTIFS[0]}> cdv:passage/oa:hasSource <{doc}> }}"
     assert client.get("/sparql", params={"query": query}).json()["boolean"] is True
+
+
+def test_the_commune_pages_and_the_search_find_it(client):
+    label = str(FACTS.value(COMMUNE, RDFS.label))
+    code = str(COMMUNE).rsplit("/", 1)[1]
+    listing = client.get("/communes", headers={"Accept": "text/html"})
+    assert listing.status_code == 200 and f"/communes/{code}" in listing.text
+    page = client.get(f"/communes/{code}", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and label in html.unescape(page.text)
+    assert all(str(FACTS.value(o, RDFS.label)) in html.unescape(page.text) for o in OBJECTIFS)
+    found = client.get("/recherche", params={"q": label.split()[0]}, headers={"Accept": "text/html"})
+    assert found.status_code == 200 and f"/communes/{code}" in found.text
