@@ -50,6 +50,15 @@ def curie(iri: str) -> str | None:
     return None
 
 
+def readable(iri: str) -> str:
+    """``iri`` as people read it in a message: its prefixed name, or ``<iri>`` when none fits.
+
+    >>> readable("https://w3id.org/contrats-de-ville/id/commune/94017"), readable("http://x/y")
+    ('commune:94017', '<http://x/y>')
+    """
+    return curie(str(iri)) or f"<{iri}>"
+
+
 def sparql_prologue(names: list[str] | None = None) -> str:
     """PREFIX lines for a SPARQL query, for the query page and the CLI."""
     table = prefixes()

@@ -18,7 +18,7 @@ from rdflib import Graph, URIRef
 
 from graphe import paths
 from graphe.errors import DataError, ProvenanceError
-from graphe.namespaces import CDV, OA, curie
+from graphe.namespaces import CDV, OA, readable
 
 
 def source_text(path: Path | None = None) -> str:
@@ -145,7 +145,7 @@ def describe(graph: Graph, target) -> str:
 
 def _short(term) -> str:
     if isinstance(term, URIRef):
-        return curie(str(term)) or f"<{term}>"
+        return readable(str(term))
     return "[nœud anonyme]" if term is not None else "?"
 
 

@@ -15,7 +15,7 @@ from rdflib.namespace import DCTERMS
 
 from graphe import dataset, paths, provenance
 from graphe.errors import DataError
-from graphe.namespaces import CDV, curie
+from graphe.namespaces import CDV, readable
 
 
 def documents(graph: Graph, root: Path | None = None) -> dict[URIRef, Path]:
@@ -69,7 +69,7 @@ def anchor_problems(union: Graph, files: list[Path] | None = None, only: set[Pat
 
 
 def _name(term) -> str:
-    return (curie(str(term)) or f"<{term}>") if term is not None else "(aucune)"
+    return readable(str(term)) if term is not None else "(aucune)"
 
 
 def _rel(path: Path) -> str:

@@ -50,7 +50,7 @@ def document_of(source: Path) -> str:
     """The prefixed name of the ``cdv:Document`` whose file is ``source`` (``dcterms:identifier``);
     for a document not declared yet, ``document:{file stem}`` and a reminder to declare it."""
     from graphe import dataset, sources
-    from graphe.namespaces import curie
+    from graphe.namespaces import readable
 
     try:
         declared = sources.documents(dataset.union(dataset.load()))
@@ -58,7 +58,7 @@ def document_of(source: Path) -> str:
         declared = {}
     for iri, path in declared.items():
         if path.resolve() == source.resolve():
-            return curie(str(iri)) or f"<{iri}>"
+            return readable(str(iri))
     name = f"document:{source.stem}"
     print(f"# à déclarer : {name} a cdv:Document ; dcterms:identifier \"data/source/{source.name}\" "
           "(voir CONTRIBUTING.md, « Ajouter une annexe »)", file=sys.stderr)
