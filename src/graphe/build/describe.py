@@ -203,7 +203,7 @@ def release_date(ds: Dataset, root: Path | None = None) -> dt.date:
     """When the sources last changed: SOURCE_DATE_EPOCH, the last commit touching them, or the ontology's date."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
     root = root or paths.ROOT
     try:
         done = subprocess.run(

@@ -57,7 +57,7 @@ def write_outputs(
         "version": version,
         "graphe": __version__,
         "source": {
-            "annexe": {"file": rel(paths.SOURCE), "sha256": _file_sha(paths.SOURCE)},
+            "documents": {rel(p): _file_sha(p) for p in paths.source_documents()},
             "files": {rel(p): _file_sha(p) for p in files},
         },
         "counts": {
