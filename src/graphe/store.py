@@ -36,6 +36,7 @@ import pyoxigraph as ox
 
 from graphe import guard, results
 from graphe.errors import BadRequest, DataError, GrapheError, QueryFailed, QueryTimeout
+from graphe.namespaces import SERVICE_IRI
 from graphe.namespaces import prefixes as project_prefixes
 
 #: Row cap used when the caller gives none (the endpoint passes its own setting).
@@ -70,10 +71,13 @@ class Store(ABC):
 
     kind = "store"
 
-    def __init__(self, prefixes: dict[str, str] | None = None, limits: guard.Limits | None = None):
+    def __init__(
+        self, prefixes: dict[str, str] | None = None, limits: guard.Limits | None = None, base: str = SERVICE_IRI,
+    ):
         #: prefixes a query may use without declaring them (the project's table by default)
         self.prefixes = dict(project_prefixes() if prefixes is None else prefixes)
         self.limits = limits or guard.Limits()
+        self.base = base  # relative IRIs in a query resolve against it
         self._graphs: list[str] | None = None
 
     @abstractmethod
@@ -102,6 +106,7 @@ class Store(ABC):
             named_graph_uris=named_graph_uris,
             prefixes=self.prefixes,
             limits=self.limits,
+            base=self.base,
         )
 
     def query(
@@ -235,7 +240,9 @@ class OxigraphStore(Store):
                 "named_graphs": [ox.NamedNode(g) for g in checked.named_graphs or ()],
             }
         try:
-            answer = self._store.query(checked.text, prefixes=checked.prefixes or None, **options)
+            answer = self._store.query(
+                checked.text, prefixes=checked.prefixes or None, base_iri=checked.base, **options
+            )
         except SyntaxError as exc:
             raise BadRequest(f"requête SPARQL invalide : {exc}") from None
         except (OSError, RuntimeError, ValueError) as exc:
@@ -314,7 +321,7 @@ class RdflibStore(Store):
         from rdflib.plugins.sparql.parserutils import CompValue
 
         try:
-            query = prepareQuery(checked.text, initNs=checked.prefixes)
+            query = prepareQuery(checked.text, initNs=checked.prefixes, base=checked.base)
         except ParseException as exc:
             raise BadRequest(f"requête SPARQL invalide : {exc}") from None
         except RecursionError:

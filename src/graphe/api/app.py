@@ -90,6 +90,7 @@ class Runtime:
             return guard.check(
                 text, graphs=self.graphs, default_graph_uris=default_graph_uris,
                 named_graph_uris=named_graph_uris, prefixes=self.prefixes, limits=self.limits,
+                base=self.settings.base_iri,
             )
 
         if len(text) < 8192:
