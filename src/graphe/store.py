@@ -407,17 +407,23 @@ def prepare_store(spec: str, nquads: Path) -> None:
 
 def make_store(spec: str = "oxigraph", **kwargs) -> Store:
     """A store from its command-line name: ``oxigraph`` (in memory), ``oxigraph:DIR`` (on
-    disk), or ``rdflib``.
+    disk), ``rdflib``, or the URL of a remote SPARQL endpoint (:mod:`graphe.remote`).
 
     >>> make_store("oxigraph:/tmp/base").location
     PosixPath('/tmp/base')
     >>> make_store("virtuoso")
     Traceback (most recent call last):
-    graphe.errors.BadRequest: magasin inconnu : 'virtuoso' (choix : oxigraph, oxigraph:DOSSIER, rdflib).
+    graphe.errors.BadRequest: magasin inconnu : 'virtuoso' (choix : oxigraph, oxigraph:DOSSIER, rdflib, URL http(s) d'un service SPARQL).
     """
+    from graphe.remote import RemoteStore, is_remote
+
+    if is_remote(spec):
+        return RemoteStore(spec, **kwargs)
     name, _, location = spec.partition(":")
     if name == "oxigraph":
         return OxigraphStore(Path(location) if location else None, **kwargs)
     if name == "rdflib" and not location:
         return RdflibStore(**kwargs)
-    raise BadRequest(f"magasin inconnu : {spec!r} (choix : oxigraph, oxigraph:DOSSIER, rdflib).")
+    raise BadRequest(
+        f"magasin inconnu : {spec!r} (choix : oxigraph, oxigraph:DOSSIER, rdflib, URL http(s) d'un service SPARQL)."
+    )
