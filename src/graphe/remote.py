@@ -15,13 +15,16 @@ The engine gets the text as the client wrote it, with the prefixes it used undec
 service's base IRI stated before it (``PREFIX`` / ``BASE`` lines; a ``BASE`` of the client's
 own comes after, so it still wins).
 
-Answers are read as SPARQL XML results and N-Triples / Turtle, parsed by Oxigraph's parsers
+Answers are read as SPARQL XML results and N-Triples, parsed by Oxigraph's parsers
 into the same neutral terms as the embedded stores give, and written by the same writers: a
 client gets the same bytes from every engine.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import logging
 import urllib.error
 import urllib.request
 from collections.abc import Iterable, Iterator
@@ -31,18 +34,20 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 
 from graphe import guard, results
-from graphe.errors import BadRequest, QueryFailed
+from graphe.errors import BadRequest, GrapheError, QueryFailed
 from graphe.namespaces import GRAPHE, prefixes
 from graphe.store import Answer, Store
+
+log = logging.getLogger("graphe.remote")
 
 #: The graph where ``graphe publish`` records which release the store holds (never a release graph).
 PUBLICATION = str(GRAPHE) + "publication"
 _OWL_VERSION = prefixes()["owl"] + "versionInfo"
 _HAS_PART = prefixes()["dcterms"] + "hasPart"
-_ACCEPT = (
-    "application/sparql-results+xml, application/n-triples;q=0.9, text/turtle;q=0.8, "
-    "application/sparql-results+json;q=0.5"
-)
+#: One media type per request: Virtuoso 7 answers 406 when the first type of a list does not
+#: fit the query form, whatever the others.
+_SOLUTIONS = "application/sparql-results+xml"
+_GRAPH = "application/n-triples"
 #: Seconds to wait for a remote answer; the endpoint's own time limit kills the worker sooner.
 HTTP_TIMEOUT = 600.0
 
@@ -83,7 +88,7 @@ class RemoteStore(Store):
 
     # --- talking to the store -------------------------------------------------------------
 
-    def _post(self, text: str, default: Iterable[str] | None, named: Iterable[str] | None, accept: str = _ACCEPT):
+    def _post(self, text: str, default: Iterable[str] | None, named: Iterable[str] | None, accept: str = _SOLUTIONS):
         fields = [("query", text)]
         fields += [("default-graph-uri", g) for g in default or ()]
         fields += [("named-graph-uri", g) for g in named or ()]
@@ -152,7 +157,8 @@ class RemoteStore(Store):
             default = named = self.graphs()
         else:
             default, named = checked.default_graphs, checked.named_graphs or ()
-        return self._answer(self._post(text, default, named))
+        accept = _GRAPH if checked.form in ("CONSTRUCT", "DESCRIBE") else _SOLUTIONS
+        return self._answer(self._post(text, default, named, accept))
 
 
 def _rows(solutions, response) -> Iterator[tuple]:
@@ -174,3 +180,41 @@ def _triples(response, rdf_format) -> Iterator[ox.Triple]:
         raise QueryFailed(f"réponse illisible du magasin distant : {exc}") from None
     finally:
         response.close()
+
+
+# --- following publications -------------------------------------------------------------------
+
+
+def remote_version(url: str) -> str:
+    """The version ETags name: the one ``graphe publish`` recorded, or a digest of the graphs'
+    sizes for a store filled some other way (so a change of data still changes the ETags)."""
+    store = RemoteStore(url)
+    recorded = store.version()
+    if recorded:
+        return recorded
+    sizes = repr(sorted(store.count().items())).encode()
+    return "non-publiee-" + hashlib.sha256(sizes).hexdigest()
+
+
+async def follow(runtime, interval: float) -> None:
+    """Every ``interval`` seconds, take up a new publication: the version (hence the ETags and
+    the cache keys), the graphs and their sizes. The data itself needs nothing: every query
+    already reads the store as it is now."""
+    loop = asyncio.get_running_loop()
+    url = runtime.settings.store
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            version = await loop.run_in_executor(None, remote_version, url)
+            if version == runtime.version:
+                continue
+            store = await loop.run_in_executor(None, lambda: RemoteStore(url).load())
+            counts = await loop.run_in_executor(None, store.count)
+            size = await loop.run_in_executor(None, store.size)
+        except GrapheError as exc:
+            log.warning("magasin distant : version illisible (%s) ; la précédente reste en service.", exc)
+            continue
+        executor = runtime.executor
+        executor.graphs, executor.counts, executor.size_union = store.graphs(), counts, size
+        log.info("magasin distant : version %s publiée, prise en compte.", version[:12])
+        runtime.version = version
