@@ -15,6 +15,7 @@ code  meaning
 5     ProvenanceError: a quote is not at its offsets in the annex
 6     BadRequest: malformed SPARQL, unknown query or parameter, bad format
 7     QueryTimeout
+8     PublishError: the external store refused or could not be reached (``graphe publish``)
 130   interrupted (Ctrl-C)
 ====  =====================================================================
 """
@@ -117,6 +118,13 @@ def make_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 
             server.add_arguments(p)
             p.set_defaults(func=server.run)
+
+    p = sub.add_parser("publish", help="publier la version construite dans un magasin SPARQL externe (sans état intermédiaire visible)")
+    if _command(argv) == "publish":
+        from graphe import publish
+
+        publish.add_arguments(p)
+        p.set_defaults(func=publish.run)
     return parser
 
 
