@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import os
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ from graphe.store import file_digest
 
 #: Environment variable holding the store's password (never on the command line).
 PASSWORD_ENV = "GRAPHE_STORE_PASSWORD"
+SWITCH_ATTEMPTS = 3
 _NS = prefixes()
 
 
@@ -198,12 +200,25 @@ def publish(
             client.send("PUT", f"{to}{sep}{urlencode({'graph': name})}", body, "text/turtle; charset=utf-8",
                         f"dépôt de <{graph}>")
             done.append(name)
-        client.update(update, switch_update(counts, version, datetime.now(UTC)), "bascule vers la nouvelle version")
+        _switch(client, update, switch_update(counts, version, datetime.now(UTC)))
     except PublishError:
         _drop(client, update, done)  # best effort: the published release is untouched either way
         raise
     _drop(client, update, done)
     return Published(version, counts)
+
+
+def _switch(client: Client, update: str, text: str, attempts: int = SWITCH_ATTEMPTS) -> None:
+    """The switch, tried again when the store gave up on it (a lock wait timed out under
+    reading load, on Virtuoso): a failed switch changed nothing, so trying again is safe."""
+    for attempt in range(1, attempts + 1):
+        try:
+            client.update(update, text, "bascule vers la nouvelle version")
+            return
+        except PublishError as exc:
+            if attempt == attempts or "a répondu 5" not in str(exc):
+                raise
+            time.sleep(2 * attempt)
 
 
 def _drop(client: Client, update: str, graphs: list[str]) -> None:

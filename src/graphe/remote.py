@@ -139,8 +139,9 @@ class RemoteStore(Store):
         if recorded:
             return recorded
         ns = str(GRAPHE)
+        # GROUP BY, not DISTINCT: Virtuoso 7 can spin until its time limit on SELECT DISTINCT ?g
         rows = self._select(
-            f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{ns}")) }}'
+            f'SELECT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{ns}")) }} GROUP BY ?g'
         )
         return [row[0][1] for row in rows if row[0] and release_graph(row[0][1])]
 
@@ -158,7 +159,12 @@ class RemoteStore(Store):
         else:
             default, named = checked.default_graphs, checked.named_graphs or ()
         accept = _GRAPH if checked.form in ("CONSTRUCT", "DESCRIBE") else _SOLUTIONS
-        return self._answer(self._post(text, default, named, accept))
+        answer = self._answer(self._post(text, default, named, accept))
+        if checked.form == "ASK" and answer.kind == "solutions" and [v.lower() for v in answer.variables] == ["__ask_retval"]:
+            # Virtuoso 7 answers ASK with one row binding __ASK_RETVAL to 1 or 0
+            row = next(answer.rows, None)
+            return Answer("boolean", boolean=bool(row and row[0] and row[0][1] in ("1", "true")))
+        return answer
 
 
 def _rows(solutions, response) -> Iterator[tuple]:

@@ -110,7 +110,7 @@ MaxClientConnections = 8
 
 [SPARQL]
 ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 20
+MaxQueryExecutionTime = 30
 MaxQueryCostEstimationTime = 0
 """
 
@@ -187,7 +187,7 @@ def start_oxigraph(folder: Path) -> Server:
     with open(log, "wb") as sink:
         process = subprocess.Popen(
             [oxigraph_binary(), "serve", "--location", str(folder / "base"), "--bind", f"127.0.0.1:{port}",
-             "--timeout-s", "20"],
+             "--timeout-s", "5"],
             cwd=folder, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
             env={**os.environ, "RUST_LOG": "warn"},
         )
