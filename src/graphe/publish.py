@@ -42,7 +42,8 @@ from graphe.namespaces import GRAPHE, prefixes
 from graphe.remote import PUBLICATION
 from graphe.store import file_digest
 
-#: Environment variable holding the store's password (never on the command line).
+#: Environment variable holding the store's password (never on the command line; the
+#: command is ``graphe publish``, :mod:`graphe.cli.publish`).
 PASSWORD_ENV = "GRAPHE_STORE_PASSWORD"
 SWITCH_ATTEMPTS = 3
 _NS = prefixes()
@@ -228,23 +229,3 @@ def _drop(client: Client, update: str, graphs: list[str]) -> None:
         client.update(update, " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs), "nettoyage du dépôt")
     except PublishError:
         pass  # staged graphs left behind are invisible to readers (never in the publication record)
-
-
-# --- the command ------------------------------------------------------------------------------
-
-
-def add_arguments(parser) -> None:
-    parser.add_argument("--to", required=True, metavar="URL",
-                        help="URL Graph Store Protocol du magasin (Oxigraph : …/store ; Virtuoso : …/sparql-graph-crud-auth)")
-    parser.add_argument("--update", default=None, metavar="URL",
-                        help="URL SPARQL Update du magasin (défaut : déduite de --to : …/update, …/sparql-auth)")
-    parser.add_argument("--user", default=None, help=f"utilisateur du magasin (mot de passe dans ${PASSWORD_ENV})")
-    parser.add_argument("--dist", type=Path, default=None, help="jeu construit à publier (défaut : dist/)")
-
-
-def run(args) -> int:
-    from graphe import paths
-
-    result = publish(args.dist or paths.DIST, args.to, args.update, args.user)
-    print(result.summary())
-    return 0
