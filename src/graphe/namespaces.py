@@ -96,6 +96,10 @@ SPDX = _ns("spdx")
 #: Base of every resource IRI (``…/id/{type}/{slug}``), the parent of the per-type namespaces.
 ID_BASE = str(DOCUMENT)[: -len("document/")]
 
+#: The service's own IRI: the base IRI relative IRIs in a query resolve against (``<s>`` is
+#: then ``…/contrats-de-ville/s``, and ``<id/commune/94017>`` the commune's IRI).
+SERVICE_IRI = str(GRAPHE)[: -len("graphe/")] + "sparql"
+
 #: The named graphs of the dataset (docs/architecture.md); the endpoint's default graph is their union.
 GRAPH_ONTOLOGIE = URIRef(GRAPHE["ontologie"])
 GRAPH_ANNEXE = URIRef(GRAPHE["annexe-1"])

@@ -95,6 +95,8 @@ async def handle(rt, req: Req) -> Reply:
         if len(texts) > 1:
             raise BadRequest("deux paramètres « query » : un seul est permis.")
         if not texts:
+            if req.has("default-graph-uri") or req.has("named-graph-uri"):
+                raise BadRequest("paramètre « query » manquant : un jeu de données est donné sans requête.")
             return describe(rt, req)
         return await answer(
             rt, req, texts[0], req.all("default-graph-uri"), req.all("named-graph-uri"),
