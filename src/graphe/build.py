@@ -33,6 +33,7 @@ from rdflib import RDF, XSD, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.plugins.serializers.turtle import TurtleSerializer
 
 from graphe import __version__, dataset, paths, provenance, stats
+from graphe.draft.publication import refuse_drafts
 from graphe.errors import DataError, GrapheError, ProvenanceError, ValidationFailed
 from graphe.namespaces import (
     DCAT,
@@ -112,6 +113,7 @@ def build(dist: Path | None = None) -> BuildResult:
     lap("lecture")
 
     report = _validate(files)
+    refuse_drafts(ds)
     lap("validation")
 
     anchors = check_provenance(ds, files)

@@ -108,6 +108,10 @@ def make_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("-f", "--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_coverage)
 
+    from graphe.draft import command as draft_command
+
+    draft_command.add_parser(sub)
+
     # ---- `graphe serve` belongs to the endpoint (graphe.server.add_arguments / graphe.server.run).
     # Imported only when asked for, so the other commands do not load the web stack.
     if importlib.util.find_spec("graphe.server") is not None:
