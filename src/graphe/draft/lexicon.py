@@ -103,10 +103,10 @@ class Lexicon:
                         continue
                     toks = tokens(str(label))
                     keys = tuple(t.key for t in toks)
-                    if not keys or (iri, keys) in seen:
-                        continue
-                    seen.add((iri, keys))
                     capital = len(toks) == 1 and toks[0].capital and not toks[0].upper
+                    if not keys or (iri, keys, capital) in seen:
+                        continue
+                    seen.add((iri, keys, capital))
                     entries.append(Entry(iri, kind, keys, tuple(t.upper for t in toks), capital, str(label)))
         return cls(entries)
 

@@ -112,8 +112,8 @@ def score(d: Draft, g: Gold, excluded: set[str] = frozenset()) -> dict[str, Scor
         "objectifs": compare_spans(spans("objectif"), list(g.objectifs.items()), by_passage),
         "actions": compare_spans(spans("action"), list(g.actions.items()), by_passage),
         "liens": compare_spans(links, known, by_body),
-        "chiffres": compare_spans([(f.slug, f.span) for f in d.figures], list(g.observations.items()), by_overlap),
-        "dates": compare_spans([(x.slug, x.span) for x in d.dates], list(g.evenements.items()), by_overlap),
+        "chiffres": compare_spans([(f"observation:{f.slug}", f.span) for f in d.figures], list(g.observations.items()), by_overlap),
+        "dates": compare_spans([(f"evenement:{x.slug}", x.span) for x in d.dates], list(g.evenements.items()), by_overlap),
     }
     if excluded:
         out["candidats"] = candidates_score(d, g, excluded)
