@@ -34,13 +34,13 @@ QUALIFIERS = ("plus de", "plus d'", "près de", "près d'", "environ", "moins de
 CLAUSE_END = ".;:!?()\n–"
 
 
-def clause(source: str, start: int, end: int, lo: int, hi: int) -> Span:
+def clause(source: str, start: int, end: int, lo: int, hi: int, stops: str = CLAUSE_END + ",") -> Span:
     """The clause around ``[start, end)`` within ``[lo, hi)``: up to punctuation or a comma."""
     a = start
-    while a > lo and source[a - 1] not in CLAUSE_END + "," and not source.startswith("* ", a - 2):
+    while a > lo and source[a - 1] not in stops and not source.startswith("* ", a - 2):
         a -= 1
     b = end
-    while b < hi and source[b] not in CLAUSE_END + ",":
+    while b < hi and source[b] not in stops:
         b += 1
     while a < b and source[a] in " *«»\"'":
         a += 1
@@ -82,9 +82,12 @@ def find(source: str, spans: list[Span], skip: list[Span]) -> tuple[list[Figure]
                 value, unit = str(WORDS[word.lower()]), "nombre"
             before = source[max(span.start, a - 12) : a].lower()
             qualifier = next((q.rstrip("'") for q in QUALIFIERS if before.rstrip().endswith(q.rstrip())), None)
-            year = YEAR.search(source, c.start, c.end)
+            sentence = clause(source, a, b, span.start, span.end, CLAUSE_END)
+            year = YEAR.search(source, c.start, c.end) or YEAR.search(source, sentence.start, sentence.end)
             figures.append(Figure(value, unit, c, Span(a, b), year.group(1) if year else None, qualifier))
             taken.append((c.start, c.end) if year else (a, b))
+            if year:
+                taken.append(year.span())
         del taken[len(skip) : days]  # the days and months were held back from the figures only
         for pattern, kind in ((FULL_DATE, "date"), (MONTH_YEAR, "gYearMonth"), (YEAR, "gYear")):
             for m in pattern.finditer(source, span.start, span.end):

@@ -102,6 +102,8 @@ class Lexicon:
                     if getattr(label, "language", None) not in (None, "fr"):
                         continue
                     toks = tokens(str(label))
+                    if len(toks) > 1 and toks[0].key in ("le", "la", "les", "l"):
+                        toks = toks[1:]  # "Les Larris" is named "des Larris", "la Redoute" "Redoute"
                     keys = tuple(t.key for t in toks)
                     capital = len(toks) == 1 and toks[0].capital and not toks[0].upper
                     if not keys or (iri, keys, capital) in seen:

@@ -111,6 +111,9 @@ class Reader:
         self.bullet(b)
 
     def paragraph(self, i: int, b: Block, f: str) -> None:
+        if self.extending is not None and self.source[b.cstart : b.cstart + 1].islower():
+            self.extend(self.extending, b)  # a title that goes on in the next paragraph
+            return
         if b.bold and self.axis is not None and self.announces_examples(i):
             obj = self.add("objectif", b, self.axis, ":;")
             self.objective, self.ap, self.extending, self.examples = obj, None, obj, False

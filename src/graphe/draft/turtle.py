@@ -85,7 +85,8 @@ def resource(d: Draft, r: Resource) -> list[str]:
         end = " ." if i == len(r.mentions) - 1 else " ,"
         head = "    cdv:mention " if i == 0 else "      "
         lines.append(
-            f"{head}[ a cdv:Mention ; cdv:brouillon true ; oa:motivatedBy oa:identifying ;\n"
+            f"{head}[ a cdv:Mention ; oa:motivatedBy oa:identifying ;\n"
+            f"        cdv:brouillon true ;\n"
             f"        oa:hasBody {iri(m.body)} ;\n"
             f"        oa:hasTarget {passage(d, m.span, '        ')} ]{end}"
         )
