@@ -165,3 +165,30 @@ def test_slugs_follow_the_modelling_guide():
     assert [commune_key(x) for x in ("Champigny-sur-Marne", "Saint-Maur-des-Fossés", "Fontenay-sous-Bois")] == [
         "champigny", "saint-maur", "fontenay"]
     assert slugify("L'accès à la Santé") == "l-acces-a-la-sante"
+
+
+def test_review_page_shows_passages_resources_and_what_was_not_understood():
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from graphe.api import draft as page
+
+    app = FastAPI()
+    app.include_router(page.router)
+    client = TestClient(app)
+    r = client.get("/brouillon/champigny-sur-marne")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    html = r.text
+    assert '<html lang="fr">' in html and "Ce que le brouillon n'a pas compris" in html
+    d = draft(paths.SOURCE, "Champigny-sur-Marne")
+    _, lines = turtle.write(d)
+    first = d.of_kind("objectif")[0]
+    a, b = lines[f"objectif:{first.slug}"]
+    assert f"lignes {a} à {b} du brouillon" in html
+    assert html.count('<mark class="objectif">') >= len(d.of_kind("objectif"))
+    assert html.count('<mark class="action">') >= len(d.of_kind("action"))
+    assert html.count("<mark") == html.count("</mark>")
+    from html import escape
+
+    assert all(f"« {escape(c.name)} »" in html for c in d.candidates)
+    assert client.post("/brouillon/champigny-sur-marne").status_code == 405  # no write access
