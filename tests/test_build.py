@@ -140,7 +140,7 @@ def test_rebuild_replaces_dist(tmp_path):
     new = tmp_path / ".dist-neuf"
     new.mkdir()
     (new / "dataset.nq").write_text("neuf")
-    build_module._swap(new, dist)
+    build_module.swap(new, dist)
     assert snapshot(dist) == {"dataset.nq": b"neuf"}
     shutil.rmtree(new, ignore_errors=True)
     assert [p.name for p in tmp_path.iterdir()] == ["dist"]

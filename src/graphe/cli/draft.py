@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 
-def add_parser(sub) -> None:
+def register(sub) -> None:
     p = sub.add_parser(
         "draft",
         help="brouillon de triplets d'après une nouvelle annexe (à relire avant publication)",
