@@ -173,8 +173,12 @@ def test_review_page_shows_passages_resources_and_what_was_not_understood():
 
     from graphe.api import draft as page
 
+    from graphe.api.http import error_response
+    from graphe.errors import GrapheError
+
     app = FastAPI()
     app.include_router(page.router)
+    app.add_exception_handler(GrapheError, lambda request, exc: error_response(exc.status, str(exc)))
     client = TestClient(app)
     r = client.get("/brouillon/champigny-sur-marne")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
@@ -192,3 +196,8 @@ def test_review_page_shows_passages_resources_and_what_was_not_understood():
 
     assert all(f"« {escape(c.name)} »" in html for c in d.candidates)
     assert client.post("/brouillon/champigny-sur-marne").status_code == 405  # no write access
+    missing = client.get("/brouillon/atlantis")
+    assert missing.status_code == 404 and "commune inconnue" in missing.text
+    assert client.get("/brouillon/villiers-sur-marne", params={"source": "../../pyproject.toml"}).status_code == 404
+    fixture = client.get("/brouillon/villiers-sur-marne", params={"source": paths.SOURCE.name})
+    assert fixture.status_code == 200 and "Villiers-sur-Marne" in fixture.text

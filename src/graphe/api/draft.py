@@ -25,9 +25,15 @@ KIND = {"contrat": "contrat", "enjeu": "enjeu", "axe": "axe", "objectif": "objec
 
 
 @router.get("/brouillon/{commune}", response_class=HTMLResponse)
-def review(commune: str) -> HTMLResponse:
+def review(commune: str, source: str | None = None) -> HTMLResponse:
+    """``source``: the file name of another annex of ``data/source/`` (never a path elsewhere)."""
+    annex = paths.SOURCE
+    if source is not None:
+        annex = paths.SOURCE.parent / Path(source).name
+        if annex.suffix != ".md" or not annex.is_file():
+            raise NotFound(f"annexe introuvable dans data/source/ : « {Path(source).name} »")
     try:
-        d = draft(paths.SOURCE, commune.replace("-", " "))
+        d = draft(annex, commune.replace("-", " "))
     except DataError as exc:
         raise NotFound(str(exc)) from None
     return HTMLResponse(render(d))
