@@ -14,7 +14,7 @@ from pathlib import Path
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
 from graphe.draft import candidates, figures, structure
-from graphe.draft.lexicon import Lexicon, guess_themes
+from graphe.draft.lexicon import PLACES, Lexicon, guess_themes
 from graphe.draft.model import Draft, Mention, Resource, Span
 from graphe.draft.segment import blocks, fold
 from graphe.errors import DataError
@@ -111,7 +111,10 @@ def draft(
                 continue
             seen.add(m.iri)
             r.mentions.append(Mention(m.iri, m.kind, m.span))
-    d.candidates = candidates.find(source, content, known)
+    places = Lexicon.from_graph(graph, kinds=PLACES)
+    named = [m.span for s in content for m in places.find(source, s.start, s.end)]
+    titles = [r.title for r in d.resources if r.kind == "axe"]
+    d.candidates = candidates.find(source, content, known, named + titles)
     for c in d.candidates:
         c.slug = f"candidat-{d.key}-{slugify(c.name)}"
     skip = known + [c.span for c in d.candidates] + _numbering(d)

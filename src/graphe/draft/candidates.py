@@ -30,18 +30,38 @@ CAPITALISED = re.compile(rf"\b[A-ZÀ-Þ]{WORD}(?:\s+(?:{PARTICLE}\s+|{PARTICLE})
 PAREN_LIST = re.compile(r"\(([^()]*,[^()]*)\)")
 ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,}(?:\s?\d+)?\b\+?")
 NOT_ORGANISATIONS = {"QPV", "BTP", "COPIL", "FLE", "EPT", "ESS", "NB", "TFPB", "VDO", "APS"}
+#: "service municipal de la parentalité", "pôle local des acteurs…": a lowercase organisation keyword
+#: made a name by an adjective of public bodies (or "de travail"), up to the next pause.
+DESCRIBED = re.compile(
+    r"\b(?:service|pôle|réseau|groupe|commission|comité|conseil|collectif|mission|direction)"
+    r"\s+(?:(?:local|locale|municipal|municipale|départemental|départementale|territorial|territoriale|"
+    r"communal|communale|extramunicipal|extramunicipale|intercommunal|intercommunale)\b|de travail\b)"
+    r"(?:\s+(?!(?:tout|afin|pour|avec|par|qui|que|dans|en|notamment)\b)[\w'’«»\-]+){0,6}"
+)
+#: "Direction du développement économique": a capitalised keyword opens a name even in lowercase.
+CAPITAL_KEYWORD = re.compile(
+    r"\b(?:Direction|Service|Mission|Maison|Espace|Pôle|Agence|Office|Caisse|Institut|Centre)"
+    rf"(?:\s+{PARTICLE})+(?:\s*{PARTICLE})*\s*[a-zà-ÿ][\w\-]*(?:\s+(?!(?:avec|pour|par|qui|que|dans|sur|en|afin)\b)[a-zà-ÿ][\w\-]*)?"
+)
+QUARTIER = re.compile(rf"\bquartiers?(?:\s+{PARTICLE})+\s*(?:«\s*)?[A-ZÀ-Þ0-9]{WORD}(?:\s+(?:{PARTICLE}\s+|{PARTICLE})*[A-ZÀ-Þ]{WORD})*")
+PERSON = re.compile(r"(?:Monsieur|Madame|M\.|Mme)\s+$")
 LEADING_ARTICLES = {"le", "la", "les", "l", "un", "une", "des", "ce", "cette", "ces", "de", "du", "en", "au", "aux"}
 
 
-def find(source: str, spans: list[Span], known: list[Span]) -> list[Candidate]:
-    """Candidates in ``spans`` (the section's text), skipping what ``known`` names cover."""
+def find(source: str, spans: list[Span], known: list[Span], inside: list[Span] = ()) -> list[Candidate]:
+    """Candidates in ``spans`` (the section's text), skipping what ``known`` names touch and what
+    lies wholly ``inside`` another name (the EPT's, a commune's: "Champigny Ville Durable" stays)."""
     found: dict[str, Candidate] = {}
 
     def keep(start: int, end: int, reason: str) -> None:
         start, end = _trim(source, start, end)
         if end - start < 2 or any(k.start < end and start < k.end for k in known):
             return
+        if any(k.start <= start and end <= k.end for k in inside):
+            return
         name = source[start:end]
+        if PERSON.search(source[max(0, start - 10) : start]) or "<" in name or re.search(r"\b(?:Monsieur|Madame)\b", name):
+            return
         if name in NOT_ORGANISATIONS or (" " not in name and not name.isupper() and reason != "liste"):
             return
         key = fold(name)
@@ -52,6 +72,9 @@ def find(source: str, spans: list[Span], known: list[Span]) -> list[Candidate]:
         text = source[span.start : span.end]
         for m in KEYWORD_NAME.finditer(text):
             keep(span.start + m.start(), span.start + m.end(), "nom d'organisme")
+        for pattern, reason in ((DESCRIBED, "nom d'organisme"), (CAPITAL_KEYWORD, "nom d'organisme"), (QUARTIER, "quartier")):
+            for m in pattern.finditer(text):
+                keep(span.start + m.start(), span.start + m.end(), reason)
         for m in PAREN_LIST.finditer(text):
             pos = span.start + m.start(1)
             for item in m.group(1).split(","):
@@ -67,8 +90,12 @@ def find(source: str, spans: list[Span], known: list[Span]) -> list[Candidate]:
 
 
 def _trim(source: str, start: int, end: int) -> tuple[int, int]:
-    """Without a leading article or a trailing particle ("Le Quai de la" → "Quai")."""
+    """Without a leading article or a trailing particle ("Le Quai de la" → "Quai"), nor a verb
+    opening the sentence ("Systématiser le COPIL")."""
     words = list(re.finditer(r"\S+", source[start:end]))
+    at_start = start == 0 or source[:start].rstrip(" *_")[-1:] in ("", "\n", ".", "-", ":")
+    if at_start and len(words) > 1 and words[0].group().lower().endswith(("er", "ir", "re")):
+        words.pop(0)
     while words and fold(words[0].group()).rstrip("'’") in LEADING_ARTICLES and len(words) > 1:
         words.pop(0)
     while words and re.fullmatch(PARTICLE, words[-1].group(), re.I):

@@ -65,8 +65,11 @@ def find(source: str, spans: list[Span], skip: list[Span]) -> tuple[list[Figure]
             digits, unit_word, word = m.group(1), m.group(2), m.group(3)
             if not free(a, b):
                 continue
-            if digits and YEAR.fullmatch(digits) and not unit_word:
-                continue  # a year: a date, or the year of a figure
+            if digits and YEAR.fullmatch(digits.split("/")[0]) and not unit_word:
+                continue  # a year (or "2019/2020"): a date, or the year of a figure
+            after = source[b : b + 12]
+            if re.match(r"\s*(?:à|a|-)\s*\d", after) or re.match(r"\s*ans\b", after) or re.search(r"\d\s*(?:à|-)\s*$", source[a - 6 : a]):
+                continue  # ages, durations and ranges ("6 à 11 ans", "3 ans"), not indicators
             c = clause(source, a, b, span.start, span.end)
             if any(f.span.start == c.start and f.span.end == c.end for f in figures):
                 c = Span(a, re.match(r"\S*(?:\s+\w+)?", source[b:c.end]).end() + b)  # the figure and its noun
@@ -84,6 +87,9 @@ def find(source: str, spans: list[Span], skip: list[Span]) -> tuple[list[Figure]
             qualifier = next((q.rstrip("'") for q in QUALIFIERS if before.rstrip().endswith(q.rstrip())), None)
             sentence = clause(source, a, b, span.start, span.end, CLAUSE_END)
             year = YEAR.search(source, c.start, c.end) or YEAR.search(source, sentence.start, sentence.end)
+            if year and not c.start <= year.start() < c.end and year.start() < c.start:
+                c = Span(year.start() - (2 if source[year.start() - 3 : year.start()].lower() == "en " else 0), c.end)
+                c = Span(c.start - 1 if source[c.start - 1 : c.start] == "E" else c.start, c.end)
             figures.append(Figure(value, unit, c, Span(a, b), year.group(1) if year else None, qualifier))
             taken.append((c.start, c.end) if year else (a, b))
             if year:

@@ -22,6 +22,9 @@ from graphe.namespaces import CDV
 
 TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W_]+\+?")
 KINDS = {"partenaire": CDV.Partenaire, "dispositif": CDV.Dispositif, "quartier": CDV.Quartier}
+#: Names that are never links (the annex names the EPT and the communes everywhere) but are not
+#: unknown organisations either.
+PLACES = {"territoire": CDV.Territoire, "commune": CDV.Commune}
 
 
 @dataclass(frozen=True)
@@ -73,10 +76,10 @@ def subclasses(graph: Graph, root: URIRef) -> set[URIRef]:
     return found
 
 
-def known_entities(graph: Graph) -> dict[str, str]:
-    """IRI → kind for every partner, dispositif and quartier of ``graph``."""
+def known_entities(graph: Graph, kinds: dict = KINDS) -> dict[str, str]:
+    """IRI → kind for every partner, dispositif and quartier of ``graph`` (or other ``kinds``)."""
     out: dict[str, str] = {}
-    for kind, root in KINDS.items():
+    for kind, root in kinds.items():
         for cls in subclasses(graph, root):
             for s in graph.subjects(RDF.type, cls):
                 if isinstance(s, URIRef):
@@ -92,9 +95,9 @@ class Lexicon:
             self.by_first.setdefault(e.keys[0], []).append(e)
 
     @classmethod
-    def from_graph(cls, graph: Graph, exclude: set[str] = frozenset()) -> Lexicon:
+    def from_graph(cls, graph: Graph, exclude: set[str] = frozenset(), kinds: dict = KINDS) -> Lexicon:
         entries, seen = [], set()
-        for iri, kind in sorted(known_entities(graph).items()):
+        for iri, kind in sorted(known_entities(graph, kinds).items()):
             if iri in exclude:
                 continue
             for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.notation):
