@@ -192,9 +192,10 @@ def test_review_page_shows_passages_resources_and_what_was_not_understood():
     assert html.count('<mark class="objectif">') >= len(d.of_kind("objectif"))
     assert html.count('<mark class="action">') >= len(d.of_kind("action"))
     assert html.count("<mark") == html.count("</mark>")
-    from html import escape
+    from markupsafe import escape
 
     assert all(f"« {escape(c.name)} »" in html for c in d.candidates)
+    assert f"<blockquote>{escape(first.span.quote(d.source))}</blockquote>" in html
     assert client.post("/brouillon/champigny-sur-marne").status_code == 405  # no write access
     missing = client.get("/brouillon/atlantis")
     assert missing.status_code == 404 and "commune inconnue" in missing.text

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
-from string import Template
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from markupsafe import Markup
 from starlette.responses import HTMLResponse
 
 from graphe import paths
@@ -20,12 +20,25 @@ from graphe.draft.model import Draft, Span
 from graphe.errors import DataError, NotFound
 
 router = APIRouter()
-PAGE = Template((Path(__file__).resolve().parents[1] / "templates" / "brouillon.html").read_text(encoding="utf-8"))
 KIND = {"contrat": "contrat", "enjeu": "enjeu", "axe": "axe", "objectif": "objectif", "action": "action"}
 
 
+def _templates():
+    """The site's one Jinja2 environment when there is one (its base.html, its globals), else ours."""
+    try:
+        from graphe.web.templating import templates  # the shared page layout
+    except ImportError:
+        from fastapi.templating import Jinja2Templates
+
+        from graphe import __version__
+
+        templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
+        templates.env.globals.update(site="Contrats de ville de Paris Est Marne&Bois", code_version=__version__)
+    return templates
+
+
 @router.get("/brouillon/{commune}", response_class=HTMLResponse)
-def review(commune: str, source: str | None = None) -> HTMLResponse:
+def review(request: Request, commune: str, source: str | None = None) -> HTMLResponse:
     """``source``: the file name of another annex of ``data/source/`` (never a path elsewhere)."""
     annex = paths.SOURCE
     if source is not None:
@@ -36,32 +49,23 @@ def review(commune: str, source: str | None = None) -> HTMLResponse:
         d = draft(annex, commune.replace("-", " "))
     except DataError as exc:
         raise NotFound(str(exc)) from None
-    return HTMLResponse(render(d))
+    return _templates().TemplateResponse(request, "brouillon.html", context(d))
 
 
-def render(d: Draft) -> str:
-    text, lines = turtle.write(d)
-    items = []
+def context(d: Draft) -> dict:
+    _, lines = turtle.write(d)
+    ressources = []
     for r in d.resources:
         key = f"{r.kind}:{r.slug}"
-        first, last = lines[key]
-        links = ", ".join(escape(m.body.rsplit("/", 1)[-1]) for m in r.mentions) or "aucun"
-        items.append(
-            f'<div class="ressource" id="{escape(key)}"><p><mark class="{r.kind}">{escape(r.kind)}</mark> '
-            f"<code>{escape(key)}</code> — lignes {first} à {last} du brouillon ; liens : {links}</p>"
-            f"<blockquote>{escape(r.span.quote(d.source))}</blockquote></div>"
-        )
-    unread = "".join(f"<li>[{s.start}–{s.end}] {escape(s.quote(d.source))}</li>" for s in d.unread)
-    cands = "".join(
-        f"<li>« {escape(c.name)} » ({escape(c.reason)}) — lignes {lines[f'partenaire:{c.slug}'][0]} à "
-        f"{lines[f'partenaire:{c.slug}'][1]}</li>" for c in d.candidates
-    )
-    return PAGE.substitute(
-        commune=escape(d.commune_label), source=escape(d.source_path), ressources="\n".join(items),
-        n_non_compris=len(d.unread), non_compris=f"<ul>{unread}</ul>" if unread else "<p>Aucun.</p>",
-        n_candidats=len(d.candidates), candidats=f"<ul>{cands}</ul>" if cands else "<p>Aucune.</p>",
-        annexe=highlight(d),
-    )
+        ressources.append({"cle": key, "genre": r.kind, "premiere": lines[key][0], "derniere": lines[key][1],
+                           "liens": [m.body.rsplit("/", 1)[-1] for m in r.mentions], "citation": r.span.quote(d.source)})
+    candidats = [{"nom": c.name, "raison": c.reason, "premiere": lines[f"partenaire:{c.slug}"][0],
+                  "derniere": lines[f"partenaire:{c.slug}"][1]} for c in d.candidates]
+    return {
+        "commune": d.commune_label, "source": d.source_path, "ressources": ressources, "candidats": candidats,
+        "non_compris": [{"debut": s.start, "fin": s.end, "texte": s.quote(d.source)} for s in d.unread],
+        "annexe": Markup(highlight(d)),
+    }
 
 
 def highlight(d: Draft) -> str:
@@ -85,4 +89,4 @@ def highlight(d: Draft) -> str:
     return "".join(out)
 
 
-__all__ = ["router", "render", "slugify"]
+__all__ = ["router", "context", "slugify"]
