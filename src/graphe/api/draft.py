@@ -10,14 +10,16 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from fastapi import APIRouter, Request
-from markupsafe import Markup
 from starlette.responses import HTMLResponse
 
 from graphe import paths
-from graphe.draft import draft, slugify, turtle
-from graphe.draft.model import Draft, Span
 from graphe.errors import DataError, NotFound
+
+if TYPE_CHECKING:  # the drafting code is loaded by the first review, not by the server's start
+    from graphe.draft.model import Draft
 
 router = APIRouter()
 KIND = {"contrat": "contrat", "enjeu": "enjeu", "axe": "axe", "objectif": "objectif", "action": "action"}
@@ -45,6 +47,8 @@ def review(request: Request, commune: str, source: str | None = None) -> HTMLRes
         annex = paths.SOURCE.parent / Path(source).name
         if annex.suffix != ".md" or not annex.is_file():
             raise NotFound(f"annexe introuvable dans data/source/ : « {Path(source).name} »")
+    from graphe.draft import draft
+
     try:
         d = draft(annex, commune.replace("-", " "))
     except DataError as exc:
@@ -53,6 +57,10 @@ def review(request: Request, commune: str, source: str | None = None) -> HTMLRes
 
 
 def context(d: Draft) -> dict:
+    from markupsafe import Markup
+
+    from graphe.draft import turtle
+
     _, lines = turtle.write(d)
     ressources = []
     for r in d.resources:
@@ -70,7 +78,7 @@ def context(d: Draft) -> dict:
 
 def highlight(d: Draft) -> str:
     """The commune's section with nested <mark>s: resources, then links, candidates and figures."""
-    marks: list[tuple[Span, str]] = [(r.span, KIND[r.kind]) for r in d.resources]
+    marks: list[tuple] = [(r.span, KIND[r.kind]) for r in d.resources]
     marks += [(m.span, "lien") for r in d.resources for m in r.mentions]
     marks += [(c.span, "candidat") for c in d.candidates]
     marks += [(f.number, "chiffre") for f in d.figures] + [(x.at, "date") for x in d.dates]
@@ -89,4 +97,4 @@ def highlight(d: Draft) -> str:
     return "".join(out)
 
 
-__all__ = ["router", "context", "slugify"]
+__all__ = ["router", "context"]
