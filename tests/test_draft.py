@@ -20,6 +20,12 @@ FIXTURES = sorted(CASES.glob("*.md"))
 COMMUNES = [p for p in dataset.data_files() if (p.read_text(encoding="utf-8").count("a cdv:ContratDeVille") == 1)]
 
 
+@pytest.fixture(scope="module")
+def full():
+    """The project's graph, loaded once for the module (each draft would load it again)."""
+    return dataset.union(dataset.load())
+
+
 def quotes_at_offsets(text: str, source: str) -> tuple[int, int]:
     g = Graph().parse(data=text, format="turtle")
     ok = n = 0
@@ -38,8 +44,8 @@ def titles(d, kind):
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)
-def test_fixture_quotes_are_verbatim_and_every_statement_is_a_draft(fixture):
-    d = draft(fixture, "Villiers-sur-Marne")
+def test_fixture_quotes_are_verbatim_and_every_statement_is_a_draft(fixture, full):
+    d = draft(fixture, "Villiers-sur-Marne", graph=full)
     text, lines = turtle.write(d)
     ok, n = quotes_at_offsets(text, d.source)
     assert n > 0 and ok == n
@@ -49,8 +55,8 @@ def test_fixture_quotes_are_verbatim_and_every_statement_is_a_draft(fixture):
     assert set(lines) >= {f"{r.kind}:{r.slug}" for r in d.resources}
 
 
-def test_numbered_list_written_as_bullets():
-    d = draft(CASES / "puces-numerotees.md", "Villiers-sur-Marne")
+def test_numbered_list_written_as_bullets(full):
+    d = draft(CASES / "puces-numerotees.md", "Villiers-sur-Marne", graph=full)
     objectifs = d.of_kind("objectif")
     assert [o.numero for o in objectifs] == ["1", "2", "3"]
     assert [o.rank for o in objectifs] == [1, 2, 3]
@@ -64,8 +70,8 @@ def test_numbered_list_written_as_bullets():
     assert not any("Passerelles" in m.body for r in d.resources for m in r.mentions)
 
 
-def test_heading_levels_mean_nothing():
-    d = draft(CASES / "niveau-saute.md", "Villiers-sur-Marne")
+def test_heading_levels_mean_nothing(full):
+    d = draft(CASES / "niveau-saute.md", "Villiers-sur-Marne", graph=full)
     axes = d.of_kind("axe")
     assert titles(d, "axe") == ["Santé", "Accès aux droits"]
     assert [o.parent for o in d.of_kind("objectif")] == axes
@@ -75,8 +81,8 @@ def test_heading_levels_mean_nothing():
     assert "CAF" in names and "Caisse d'Allocations Familiales" in names
 
 
-def test_objective_split_across_two_paragraphs():
-    d = draft(CASES / "objectif-en-deux-paragraphes.md", "Villiers-sur-Marne")
+def test_objective_split_across_two_paragraphs(full):
+    d = draft(CASES / "objectif-en-deux-paragraphes.md", "Villiers-sur-Marne", graph=full)
     (obj,) = d.of_kind("objectif")
     quote = obj.span.quote(d.source)
     assert quote.startswith("Renforcer l'accompagnement à la scolarité**\n\n**des collégiens")
@@ -89,10 +95,9 @@ def test_objective_split_across_two_paragraphs():
 
 
 @pytest.mark.parametrize("curated", COMMUNES, ids=lambda p: p.stem)
-def test_real_annex_objectives_actions_and_links_match_the_curated_graph(curated):
+def test_real_annex_objectives_actions_and_links_match_the_curated_graph(curated, full):
     g = dataset.parse_file(curated)
     label = str(next(g.objects(None, CDV.porteSur)))
-    full = dataset.union(dataset.load())
     from rdflib import RDFS, URIRef
 
     d = draft(paths.SOURCE, str(full.value(URIRef(label), RDFS.label)), graph=full)
@@ -106,20 +111,18 @@ def test_real_annex_objectives_actions_and_links_match_the_curated_graph(curated
 
 
 def test_draft_validates_in_context_but_build_refuses_it(tmp_path, monkeypatch):
-    from graphe.validate import validate
-
     curated = paths.DATA_TTL / "fontenay-sous-bois.ttl"
     out = tmp_path / "brouillon-fontenay.ttl"
     assert main(["draft", str(paths.SOURCE), "--commune", "Fontenay-sous-Bois", "--out", str(out)]) == 0
     others = [p for p in dataset.data_files() if p != curated]
-    report = validate(dataset.ontology_files() + others + [out])
-    assert report.conforms, report.text()
-
     monkeypatch.setattr(dataset, "data_files", lambda root=None: others + [out])
     from graphe.build import build
 
     dist = tmp_path / "dist"
-    with pytest.raises(ValidationFailed, match="brouillon"):
+    # build validates first (SHACL + checks, a failure says "validation: N violation(s)"), so being
+    # refused as a draft means the draft validated in the context of all the other data
+    marked = sum(1 for line in out.read_text().splitlines() if line.lstrip().startswith("cdv:brouillon true ;"))
+    with pytest.raises(ValidationFailed, match=f"^publication refusée : {marked} énoncé"):
         build(dist)
     assert not dist.exists()
     accepted = tmp_path / "accepte.ttl"
@@ -127,13 +130,13 @@ def test_draft_validates_in_context_but_build_refuses_it(tmp_path, monkeypatch):
     refuse_drafts(dataset.load(dataset.ontology_files() + others + [accepted]))  # accepted: no refusal
 
 
-def test_a_draft_marked_other_than_true_is_a_violation(tmp_path):
+def test_a_draft_marked_other_than_true_is_a_violation(tmp_path, full):
     from graphe.validate import validate
 
     out = tmp_path / "b.ttl"
-    text, _ = turtle.write(draft(CASES / "niveau-saute.md", "Villiers-sur-Marne"))
+    text, _ = turtle.write(draft(CASES / "niveau-saute.md", "Villiers-sur-Marne", graph=full))
     out.write_text(text.replace("cdv:brouillon true ;  #", "cdv:brouillon false ;  #", 1))
-    report = validate(dataset.ontology_files() + dataset.data_files() + [out])
+    report = validate(dataset.ontology_files() + [out])
     assert any("cdv:brouillon ne prend" in v.message for v in report.violations)
 
 
@@ -167,7 +170,7 @@ def test_slugs_follow_the_modelling_guide():
     assert slugify("L'accès à la Santé") == "l-acces-a-la-sante"
 
 
-def test_review_page_shows_passages_resources_and_what_was_not_understood():
+def test_review_page_shows_passages_resources_and_what_was_not_understood(full):
     from fastapi import FastAPI
     from fastapi.testclient import TestClient
 
@@ -184,7 +187,7 @@ def test_review_page_shows_passages_resources_and_what_was_not_understood():
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     html = r.text
     assert '<html lang="fr">' in html and "Ce que le brouillon n'a pas compris" in html
-    d = draft(paths.SOURCE, "Champigny-sur-Marne")
+    d = draft(paths.SOURCE, "Champigny-sur-Marne", graph=full)
     _, lines = turtle.write(d)
     first = d.of_kind("objectif")[0]
     a, b = lines[f"objectif:{first.slug}"]
@@ -202,3 +205,17 @@ def test_review_page_shows_passages_resources_and_what_was_not_understood():
     assert client.get("/brouillon/villiers-sur-marne", params={"source": "../../pyproject.toml"}).status_code == 404
     fixture = client.get("/brouillon/villiers-sur-marne", params={"source": paths.SOURCE.name})
     assert fixture.status_code == 200 and "Villiers-sur-Marne" in fixture.text
+
+
+def test_leave_one_commune_out_meets_the_issue_targets():
+    """As bench/draft.py measures it: each commune drafted as a new annex, against its curated file."""
+    from graphe.draft.score import leave_one_out, totals
+
+    runs = leave_one_out()
+    assert len(runs) == len(COMMUNES)
+    t = totals(runs)
+    for kind, (recall, precision) in {"objectifs": (0.95, 0.90), "actions": (0.95, 0.90), "liens": (0.90, 0.95)}.items():
+        assert t[kind][0] >= recall and t[kind][1] >= precision, (kind, t[kind])
+    assert all(r.quotes_ok == r.quotes > 0 for r in runs)
+    assert t["candidats"][0] >= 0.5  # the communes' own organisations come back as candidates
+    assert all(r.excluded > 0 for r in runs)

@@ -172,3 +172,73 @@ def local_entities(full: Graph, curated: Graph, commune: str, key: str) -> set[s
         elif kind == "partenaire" and iri in mentioned_here and iri not in elsewhere and iri not in national:
             out.add(iri)
     return out
+
+
+@dataclass
+class Run:
+    """One commune drafted leave-one-commune-out, scored against its curated file."""
+
+    label: str
+    scores: dict[str, Score]
+    quotes_ok: int
+    quotes: int
+    excluded: int
+
+
+def leave_one_out() -> list[Run]:
+    """Every commune with a curated file, drafted as a new annex would be (bench/draft.py).
+
+    The draft reads every data file but the commune's own, and its lexicon is denied the
+    commune's local entities (:func:`local_entities`), which must come back as candidates.
+    """
+    from rdflib import RDFS
+
+    from graphe import dataset, paths
+    from graphe.draft import commune_key, draft, slugify, turtle
+    from graphe.namespaces import bind_all
+
+    files = dataset.ontology_files() + dataset.data_files()
+    full = dataset.union(dataset.load(files))
+    runs = []
+    for commune in sorted(full.subjects(RDF.type, CDV.Commune)):
+        label = str(full.value(commune, RDFS.label))
+        own = paths.DATA_TTL / f"{slugify(label)}.ttl"
+        if not own.is_file():
+            continue
+        context = bind_all(Graph())
+        for path in files:
+            if path != own:
+                dataset.parse_file(path, into=context)
+        curated = dataset.parse_file(own)
+        excluded = local_entities(full, curated, str(commune), commune_key(label))
+        d = draft(paths.SOURCE, label, graph=context, exclude=excluded)
+        ok, n = verbatim(turtle.write(d)[0], d.source)
+        runs.append(Run(label, score(d, gold(curated), excluded), ok, n, len(excluded)))
+    return runs
+
+
+def verbatim(text: str, source: str) -> tuple[int, int]:
+    """(quotes at their offsets, quotes) in a written draft."""
+    g = Graph().parse(data=text, format="turtle")
+    ok = n = 0
+    for target in set(g.subjects(OA.hasSelector, None)):
+        sels = list(g.objects(target, OA.hasSelector))
+        exact = next((g.value(s, OA.exact) for s in sels if g.value(s, OA.exact) is not None), None)
+        start = next((g.value(s, OA.start) for s in sels if g.value(s, OA.start) is not None), None)
+        end = next((g.value(s, OA.end) for s in sels if g.value(s, OA.end) is not None), None)
+        n += 1
+        ok += None not in (exact, start, end) and source[int(start) : int(end)] == str(exact)
+    return ok, n
+
+
+def totals(runs: list[Run]) -> dict[str, tuple[float, float, list[int]]]:
+    """Kind → (recall, precision, [found, drafted, recalled, curated]) over all the runs."""
+    out = {}
+    for kind in runs[0].scores if runs else ():
+        t = [0, 0, 0, 0]
+        for r in runs:
+            s = r.scores[kind]
+            for i, v in enumerate((s.found, s.drafted, s.recalled, s.curated)):
+                t[i] += v
+        out[kind] = (t[2] / t[3] if t[3] else 1.0, t[0] / t[1] if t[1] else 1.0, t)
+    return out
