@@ -149,18 +149,24 @@ THEME_STOP = {"acce", "quart", "prior", "ville", "matie", "engag", "dans", "avec
 def guess_themes(graph: Graph, title: str) -> list[str]:
     """The themes whose French labels (then definitions) share most words with an axis title.
 
-    A guess for the curator to check, never more: the draft says so beside each axis.
+    Every theme scoring at least half the best, the most specific when a theme and its broader
+    one both do. A guess for the curator to check, never more: the draft says so beside each axis.
     """
     words = {w.key[:5] for w in tokens(title) if len(w.key) >= 4} - THEME_STOP
+
+    def keys(theme, props) -> set[str]:
+        return {t.key[:5] for p in props for l in graph.objects(theme, p)
+                if getattr(l, "language", None) == "fr" for t in tokens(str(l)) if len(t.key) >= 4}
+
     scores: dict[URIRef, int] = {}
     for theme in sorted(set(graph.subjects(RDF.type, CDV.Theme))):
-        score = 0
-        for p, weight in ((SKOS.prefLabel, 3), (SKOS.altLabel, 3), (SKOS.definition, 1)):
-            keys = {t.key[:5] for l in graph.objects(theme, p) if getattr(l, "language", None) == "fr" for t in tokens(str(l))}
-            score += weight * len(words & {k for k in keys if len(k) >= 4})
-        if score:
+        named = words & keys(theme, (SKOS.prefLabel, SKOS.altLabel))
+        defined = (words & keys(theme, (SKOS.definition,))) - named
+        if score := 3 * len(named) + len(defined):
             scores[theme] = score
     if not scores:
         return []
     best = max(scores.values())
-    return [str(t) for t, v in scores.items() if v == best]
+    hits = [t for t, v in scores.items() if 2 * v >= best and (v >= 3 or v == best)]
+    broader = {b for t in hits for b in graph.objects(t, SKOS.broader)}
+    return [str(t) for t in hits if t not in broader]

@@ -25,6 +25,7 @@ class Gold:
     mentions: list[tuple[str, Span]] = field(default_factory=list)
     observations: dict[str, Span] = field(default_factory=dict)
     evenements: dict[str, Span] = field(default_factory=dict)
+    themes: list[tuple[str, Span]] = field(default_factory=list)  # (theme, its axis's passage)
 
 
 def span_of(graph: Graph, target) -> Span | None:
@@ -43,6 +44,10 @@ def gold(curated: Graph) -> Gold:
             p = curated.value(s, CDV.passage)
             if p is not None and (sp := span_of(curated, p)):
                 into[str(s)] = sp
+    for axis in curated.subjects(RDF.type, CDV.Axe):
+        p = curated.value(axis, CDV.passage)
+        if p is not None and (sp := span_of(curated, p)):
+            g.themes += [(str(t), sp) for t in curated.objects(axis, CDV.theme)]
     for m in curated.subjects(RDF.type, CDV.Mention):
         body, target = curated.value(m, OA.hasBody), curated.value(m, OA.hasTarget)
         if body is not None and target is not None and (sp := span_of(curated, target)):
@@ -114,6 +119,8 @@ def score(d: Draft, g: Gold, excluded: set[str] = frozenset()) -> dict[str, Scor
         "liens": compare_spans(links, known, by_body),
         "chiffres": compare_spans([(f"observation:{f.slug}", f.span) for f in d.figures], list(g.observations.items()), by_overlap),
         "dates": compare_spans([(f"evenement:{x.slug}", x.span) for x in d.dates], list(g.evenements.items()), by_overlap),
+        "themes": compare_spans([(t, r.span) for r in d.of_kind("axe") for t in r.themes], g.themes,
+                                lambda a, b: a[0] == b[0] and a[1].start == b[1].start),
     }
     if excluded:
         out["candidats"] = candidates_score(d, g, excluded)
