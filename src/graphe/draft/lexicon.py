@@ -53,10 +53,17 @@ class Match:
     span: Span
 
 
+TAG = re.compile(r"<[^<>\n]{1,20}>")
+
+
 def tokens(text: str, offset: int = 0) -> list[Token]:
+    """Words of ``text`` with their offsets; HTML tags inside a word vanish ("2<sup>ème</sup>")."""
     out = []
-    for m in TOKEN.finditer(text):
-        raw = m.group().replace(".", "")
+    masked = TAG.sub(lambda m: "ª" * len(m.group()), text)
+    for m in TOKEN.finditer(masked):
+        raw = TAG.sub("", text[m.start() : m.end()]).replace(".", "")
+        if not raw:
+            continue
         letters = [c for c in raw if c.isalpha()]
         upper = len(letters) >= 2 and all(c.isupper() for c in letters)
         key = fold(raw)
