@@ -16,11 +16,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.staticfiles import StaticFiles
 
 from graphe import guard, queries
-from graphe.api import draft, named, ops, resources
+from graphe.api import draft, named, ops, publication, resources
 from graphe.api.http import AnswerCache, LimitsMiddleware, error_response
 from graphe.api.observe import Metrics, MetricsMiddleware
 from graphe.api.settings import Settings
@@ -29,6 +28,9 @@ from graphe.errors import BadRequest, DataError, GrapheError
 from graphe.executor import Executor, StoreConfig
 from graphe.namespaces import prefixes
 from graphe.store import file_digest, prepare_store
+from graphe.web import routes as web_routes
+from graphe.web.errors import html_error
+from graphe.web.head import HeadAsGet
 
 log = logging.getLogger("graphe.api")
 
@@ -153,18 +155,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(named.router)
     app.include_router(ops.router)
     app.include_router(resources.router)
+    web_routes.include(app)
+    app.include_router(publication.router)
     app.include_router(draft.router)
     if settings.static_dir.is_dir():
         app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
 
     @app.exception_handler(GrapheError)
     async def graphe_error(request: Request, exc: GrapheError):
-        return error_response(exc.status, str(exc), request.headers.get("accept"))
+        return html_error(request, exc.status, str(exc), choices=getattr(exc, "choices", None)) or error_response(exc.status, str(exc), request.headers.get("accept"))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         message = _HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
-        return error_response(exc.status_code, message, request.headers.get("accept"), exc.headers)
+        return html_error(request, exc.status_code, message, exc.headers) or error_response(exc.status_code, message, request.headers.get("accept"), exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
@@ -176,7 +180,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return error_response(500, "erreur interne du serveur.", request.headers.get("accept"))
 
     # outermost last: metrics see everything, CORS headers go on every answer (errors too)
-    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min, compresslevel=6)
+    app.add_middleware(publication.GZipExceptDumps, minimum_size=settings.gzip_min, compresslevel=6)
     app.add_middleware(LimitsMiddleware, max_url=settings.max_url, max_body=settings.max_body)
     app.add_middleware(
         CORSMiddleware,
@@ -188,4 +192,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=86400,
     )
     app.add_middleware(MetricsMiddleware, metrics=runtime.metrics)
+    app.add_middleware(HeadAsGet)
     return app
