@@ -23,7 +23,7 @@ NOT_DATA = {"shapes.ttl", "prefixes.ttl"}
 
 def ontology_files(root: Path | None = None) -> list[Path]:
     base = (root / "ontology") if root else paths.ONTOLOGY
-    return sorted(p for p in base.glob("*.ttl") if p.name not in NOT_DATA)
+    return sorted(p for p in base.glob("*.ttl") if p.name not in NOT_DATA and not p.name.startswith("shapes-"))
 
 
 def data_files(root: Path | None = None) -> list[Path]:

@@ -174,9 +174,9 @@ def validate(files: list[Path] | None = None) -> Report:
 
 
 def load_shapes(root: Path | None = None) -> Graph:
-    """The shapes graph: ``ontology/shapes.ttl`` with the prefix table its SPARQL uses."""
+    """The shapes graph: ``ontology/shapes.ttl`` (and ``shapes-*.ttl``) with the prefix table its SPARQL uses."""
     base = (root / "ontology") if root else paths.ONTOLOGY
-    files = [base / "shapes.ttl", base / "prefixes.ttl"]
+    files = [base / "shapes.ttl", *sorted(base.glob("shapes-*.ttl")), base / "prefixes.ttl"]
     versions = []
     for f in files:
         try:

@@ -18,6 +18,7 @@ from rdflib import Dataset, Graph
 from graphe import dataset, paths, search, sources
 from graphe.build.publish import record_timings, swap, write_outputs
 from graphe.build.skolem import skolemize
+from graphe.draft.publication import refuse_drafts
 from graphe.errors import DataError, GrapheError, ProvenanceError, ValidationFailed
 from graphe.namespaces import GRAPH_INFERENCES
 
@@ -59,6 +60,7 @@ def build(dist: Path | None = None) -> BuildResult:
     lap("lecture")
 
     report = _validate(files)
+    refuse_drafts(ds)
     lap("validation")
 
     anchors = check_provenance(ds, files)
