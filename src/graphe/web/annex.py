@@ -116,7 +116,8 @@ def _text(text, out, found, active_passages, active_mentions, close_inline, ensu
 
     def flush():
         if run:
-            ensure_open()
+            if "".join(run).strip():  # white space between block tags stays outside any mark
+                ensure_open()
             out.append("".join(run))
             run.clear()
 
