@@ -22,7 +22,7 @@ from markdown_it import MarkdownIt
 
 from graphe import paths
 from graphe.web.data import page_url, select
-from graphe.web.render import page
+from graphe.web.render import cached, page
 
 router = APIRouter()
 
@@ -152,6 +152,7 @@ def support_links(p: Passage) -> str:
 
 
 @router.get("/annexe")
+@cached
 async def annex(request: Request):
     found = passages(await select(request, "annexe-passages"))
     answers = request.app.state.page_answers  # made by select, emptied when the dataset changes

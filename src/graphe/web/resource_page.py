@@ -16,7 +16,7 @@ from pathlib import Path
 from graphe.errors import NotFound
 from graphe.namespaces import curie
 from graphe.web.data import page_url, passage_url, select
-from graphe.web.render import page
+from graphe.web.render import lookup, page
 from graphe.web.tables import Cell, Table
 
 GROUPS = [("identite", "Identité"), ("structure", "Place dans le contrat"), ("liens", "Liens"), ("sources", "Sources")]
@@ -49,6 +49,9 @@ def shown_value(row: dict) -> dict:
 
 
 async def html(request, iri: str):
+    hit = lookup(request)
+    if hit is not None:
+        return hit
     properties = await select(request, "ressource-proprietes", ressource=iri)
     incoming = await select(request, "ressource-entrants", ressource=iri)
     if not properties and not incoming:
