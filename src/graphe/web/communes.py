@@ -118,7 +118,7 @@ def figure_tables(rows, commune) -> tuple[list[Table], list[chart.Chart]]:
             see_annex(r),
         )
         if r.get("annee"):
-            series[(r["libelleIndicateur"], r.get("libelleZone", ""), r.get("libelleReference", ""), r.get("libelleUnite", ""))].append((r["annee"], float(r["valeur"])))
+            series[(r["libelleIndicateur"], r.get("libelleZone", ""), r.get("libelleReference", ""), r.get("libelleUnite", ""))].append((r["annee"], float(r["valeur"]), value))
     charts = []
     for (indicator, zone, reference, unit), points in series.items():
         if len(points) < 2:
