@@ -31,9 +31,19 @@ RESOURCES = "return performance.getEntriesByType('resource').map(e => e.name)"
 
 
 @pytest.fixture(scope="module")
-def live(serve, live_app):
-    with serve(live_app) as server:
+def live(serve, built_dist):
+    """An app of its own: an app's executor stops with the server that ran its lifespan."""
+    from graphe.api import Settings, create_app
+
+    with serve(create_app(Settings(dist=built_dist, workers=1))) as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def drained_console(browser):
+    """Leave the shared browser's console log empty: the 404 page logs an error other tests would read."""
+    yield
+    browser.console_errors()
 
 
 def click_link(browser, selector: str, index: int = 0) -> str:
