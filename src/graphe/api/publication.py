@@ -79,9 +79,13 @@ async def document(request: Request, path: str, turtle: str, page: str | None = 
     fmt = formats.negotiate(request.headers.get("accept"), request.query_params.get("format"), offers)
     if fmt is None:
         raise NotAcceptable(not_acceptable(request.query_params.get("format"), offers))
-    source = release_file(rt.settings.dist, turtle)
+    dist = Path(rt.settings.dist)
+    source = release_file(dist, turtle)
     lang = language(request.query_params.get("lang"))
-    etag = etag_for(rt.version, "publication", path, fmt.name, lang)
+    # the file's own checksum: the shapes or the page may change while dataset.nq does not
+    shown = page if fmt is formats.HTML and page is not None else turtle
+    digest = checksums(dist, *_stamp(release_file(dist, SUMS))).get(shown, rt.version)
+    etag = etag_for(digest, "publication", path, fmt.name, lang)
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={rt.settings.max_age}", "Vary": "Accept"}
     if matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)

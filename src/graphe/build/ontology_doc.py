@@ -25,7 +25,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, XSD
 
 from graphe.namespaces import CDV, GRAPH_ONTOLOGIE, ID_BASE, prefixes
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 ONTOLOGY = URIRef(str(CDV).rstrip("#"))
 GENID = ID_BASE + ".well-known/genid/"
 
