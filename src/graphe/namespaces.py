@@ -84,6 +84,20 @@ SPDX = _ns("spdx")
 #: Base of every resource IRI (``…/id/{type}/{slug}``), the parent of the per-type namespaces.
 ID_BASE = str(DOCUMENT)[: -len("document/")]
 
+#: The public base of every address graphe answers (w3id.org redirects it to the server).
+PUBLIC_BASE = ID_BASE[: -len("id/")]
+
+
+def local_href(iri: str) -> str:
+    """Where ``iri`` is answered on this server when it is one of ours (``/id/…``,
+    ``/ontologie#Terme``, ``/formes#Forme``, ``/graphe/…``), else the IRI itself.
+
+    >>> local_href(str(CDV) + "Commune"), local_href("http://x/y")
+    ('/ontologie#Commune', 'http://x/y')
+    """
+    return "/" + iri[len(PUBLIC_BASE):] if iri.startswith(PUBLIC_BASE) and len(iri) > len(PUBLIC_BASE) else iri
+
+
 #: The named graphs of the dataset (DESIGN §2); the endpoint's default graph is their union.
 GRAPH_ONTOLOGIE = URIRef(GRAPHE["ontologie"])
 GRAPH_ANNEXE = URIRef(GRAPHE["annexe-1"])

@@ -219,3 +219,13 @@ def test_pylode_renders_each_language_view_with_every_concept(client, tmp_path, 
                 assert f"<code>{term}</code>" in html, f"{term} absent du rendu de pyLODE"
                 label = next(str(lit) for lit in onto.objects(term, RDFS.label) if lit.language == lang)
                 assert escape(label) in titles or label in titles, (term, label)
+
+
+@pytest.mark.parametrize("resource", ["commune/94017", "action/champigny-sante-2-5", "partenaire/omm"])
+def test_the_terms_on_a_resource_page_lead_to_their_documentation_here(client, resource):
+    page = client.get(f"/id/{resource}", headers={"Accept": "text/html"}).text
+    terms = set(re.findall(r'href="/ontologie#([^"]+)"', page))
+    assert terms, "les propriétés et classes de la page devraient mener à la documentation"
+    doc = client.get("/ontologie", headers={"Accept": "text/html"}).text
+    for term in terms:
+        assert f'<section class="terme" id="{term}">' in doc, term

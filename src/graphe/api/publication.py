@@ -30,12 +30,11 @@ from graphe import formats
 from graphe.api.http import etag_for, matches
 from graphe.api.sparql import not_acceptable
 from graphe.errors import BadRequest, NotAcceptable, NotFound
-from graphe.namespaces import GRAPHE, ID_BASE, curie, prefixes
+from graphe.namespaces import GRAPHE, PUBLIC_BASE, curie, prefixes
 from graphe.results import write_graph
 
 router = APIRouter()
 
-PUBLIC_BASE = ID_BASE[: -len("id/")]  # https://w3id.org/contrats-de-ville/
 DOCUMENT_OFFERS = [formats.HTML, *formats.GRAPH]
 DUMPS = "/dumps/"
 SUMS = "SHA256SUMS"

@@ -25,7 +25,7 @@ from graphe import formats, queries
 from graphe.api.http import etag_for, matches
 from graphe.api.sparql import count_failure, not_acceptable
 from graphe.errors import GrapheError, NotAcceptable, NotFound
-from graphe.namespaces import ID_BASE, OA, curie
+from graphe.namespaces import ID_BASE, OA, curie, local_href
 
 router = APIRouter()
 
@@ -132,7 +132,8 @@ def label(g: Graph, node) -> str | None:
 
 
 def link(g: Graph, iri) -> str:
-    """A link to ``iri``: its ``/id/…`` page when it is one of ours, the IRI itself otherwise."""
+    """A link to ``iri``: where this server answers it when it is one of ours, the IRI itself otherwise."""
     text = label(g, iri) or curie(str(iri)) or str(iri)
-    href = "/id/" + quote(str(iri)[len(ID_BASE):]) if str(iri).startswith(ID_BASE) else str(iri)
+    href = local_href(str(iri))
+    href = quote(href, safe="/#") if href.startswith("/") else href
     return f'<a href="{escape(href)}" title="{escape(str(iri))}">{escape(text)}</a>'

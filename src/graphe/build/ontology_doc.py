@@ -23,7 +23,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, XSD
 
-from graphe.namespaces import CDV, GRAPH_ONTOLOGIE, ID_BASE, prefixes
+from graphe.namespaces import CDV, GRAPH_ONTOLOGIE, ID_BASE, PUBLIC_BASE, local_href, prefixes
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 ONTOLOGY = URIRef(str(CDV).rstrip("#"))
@@ -108,8 +108,8 @@ class Doc:
         text, lang = named if named else (iri, None)
         if node in self.ours:
             href = "#" + self.anchor(node)
-        elif iri.startswith(ID_BASE) and not iri.startswith(GENID):
-            href = "/id/" + iri[len(ID_BASE):]
+        elif iri.startswith(PUBLIC_BASE) and not iri.startswith(GENID):
+            href = local_href(iri)
         else:
             href = iri
         attr = Markup(' lang="{}"').format(lang) if lang and lang != "fr" else ""
