@@ -65,7 +65,7 @@ def test_a_range_of_a_dump(client, endpoint_dist):
     assert part.status_code == 206 and part.content == (endpoint_dist / "dataset.nq").read_bytes()[:100]
 
 
-@pytest.mark.parametrize("name", ["build.json", "n-existe-pas.nq", "..%2Fdist%2Fdataset.nq", ".."])
+@pytest.mark.parametrize("name", ["build.json", "n-existe-pas.nq", "..%2Fdist%2Fdataset.nq", "%2E%2E%2Fbuild.json"])
 def test_only_what_the_release_lists(client, name):
     response = client.get(f"/dumps/{name}")
     assert response.status_code == 404

@@ -20,8 +20,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, RDFS
 from fastapi import APIRouter, Request
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import FileResponse, RedirectResponse, Response
@@ -30,14 +31,16 @@ from graphe import formats
 from graphe.api.http import etag_for, matches
 from graphe.api.sparql import not_acceptable
 from graphe.errors import BadRequest, NotAcceptable, NotFound
-from graphe.namespaces import GRAPHE, PUBLIC_BASE, curie, prefixes
+from graphe.namespaces import DCAT, GRAPHE, PUBLIC_BASE, VOID, curie, local_href, prefixes
 from graphe.results import write_graph
+from graphe.web.templating import templates as page_templates
 
 router = APIRouter()
 
 DOCUMENT_OFFERS = [formats.HTML, *formats.GRAPH]
 DUMPS = "/dumps/"
 SUMS = "SHA256SUMS"
+FORMAT_NAMES = {"nquads": "N-Quads", "trig": "TriG", "turtle": "Turtle", "jsonld": "JSON-LD"}
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 
@@ -61,7 +64,7 @@ async def named_graph(request: Request, name: str) -> Response:
 
 @router.api_route("/void", methods=["GET", "HEAD"])
 async def void(request: Request) -> Response:
-    return await document(request, "void", "void.ttl", offers=formats.GRAPH)
+    return await document(request, "void", "void.ttl")
 
 
 @router.api_route("/.well-known/void", methods=["GET", "HEAD"])
@@ -138,22 +141,48 @@ def converted(path: Path, stamp: tuple[int, int], fmt: str, base: str, lang: str
 # ------------------------------------------------------------------------------ pages for people
 
 
-@lru_cache(maxsize=2)
-def _environment(templates: Path) -> Environment:
-    return Environment(loader=FileSystemLoader(str(templates)), autoescape=select_autoescape(["html"]))
-
-
 def summary_page(templates: Path, dist: Path, path: str, turtle: str) -> str:
-    """A short French page for a document without its own (the shapes, a named graph)."""
+    """A short French page for a document without its own (the shapes, a named graph, the VoID)."""
     iri = PUBLIC_BASE + path
     counts = build_counts(dist)
-    return _environment(Path(templates)).get_template("document.html").render(
+    kind = path if path in ("formes", "void") else "graphe"
+    source = Path(dist) / turtle
+    return page_templates.env.get_template("document.html").render(
         iri=iri,
-        kind="formes" if path == "formes" else "graphe",
+        kind=kind,
         name=path.rsplit("/", 1)[-1],
         triples=counts.get(curie(iri) or iri),
         dump=DUMPS + turtle,
+        release=release_summary(source, _stamp(source)) if kind == "void" else None,
     )
+
+
+@lru_cache(maxsize=4)
+def release_summary(void_ttl: Path, stamp: tuple[int, int]) -> dict:
+    """What a person wants to know of the release, read from its VoID + DCAT description."""
+    g = Graph().parse(void_ttl, format="turtle")
+    d = g.value(URIRef(PUBLIC_BASE + "void"), FOAF.primaryTopic)
+
+    def fr(subject, prop) -> str:
+        values = {lit.language: str(lit) for lit in g.objects(subject, prop) if isinstance(lit, Literal)}
+        return values.get("fr") or values.get(None) or ""
+
+    dumps = []
+    for dist in sorted(g.objects(d, DCAT.distribution), key=str):
+        size = int(g.value(dist, DCAT.byteSize) or 0)
+        name = str(dist).rsplit("/", 1)[-1]
+        dumps.append({
+            "name": name, "href": local_href(str(dist)), "format": FORMAT_NAMES.get(formats.for_file(name).name, ""),
+            "size": f"{size / 1e6:.1f} Mo".replace(".", ",") if size >= 1e5 else f"{max(size // 1000, 1)} ko",
+        })
+    publisher = g.value(d, DCTERMS.publisher)
+    return {
+        "title": fr(d, DCTERMS.title), "description": fr(d, DCTERMS.description),
+        "licence": str(g.value(d, DCTERMS.license) or ""), "publisher": fr(publisher, FOAF.name) or fr(publisher, RDFS.label),
+        "version": str(g.value(d, DCAT.version) or ""), "modified": str(g.value(d, DCTERMS.modified) or ""),
+        "triples": int(g.value(d, VOID.triples) or 0), "dumps": dumps,
+        "endpoint": local_href(str(g.value(d, VOID.sparqlEndpoint) or "")),
+    }
 
 
 def build_counts(dist: Path) -> dict[str, int]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from graphe import dataset, paths, provenance
+from graphe import dataset, paths, provenance, search
 from graphe.build.publish import record_timings, rel, swap, write_outputs
 from graphe.build.skolem import skolemize
 from graphe.errors import DataError, GrapheError, ProvenanceError, ValidationFailed
@@ -82,6 +82,8 @@ def build(dist: Path | None = None) -> BuildResult:
     try:
         version, triples, written = write_outputs(ds, report, tmp, files, anchors, timings)
         lap("ecriture")
+        search.write_index(tmp / "dataset.nq", tmp / search.INDEX_FILE)  # the pages' full-text search
+        lap("recherche")
         record_timings(tmp, timings)
         swap(tmp, dist)
     except OSError as exc:
