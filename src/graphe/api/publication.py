@@ -181,7 +181,7 @@ def release_summary(void_ttl: Path, stamp: tuple[int, int]) -> dict:
         "licence": str(g.value(d, DCTERMS.license) or ""), "publisher": fr(publisher, FOAF.name) or fr(publisher, RDFS.label),
         "version": str(g.value(d, DCAT.version) or ""), "modified": str(g.value(d, DCTERMS.modified) or ""),
         "triples": int(g.value(d, VOID.triples) or 0), "dumps": dumps,
-        "endpoint": local_href(str(g.value(d, VOID.sparqlEndpoint) or "")),
+        "endpoint": str(g.value(d, VOID.sparqlEndpoint) or ""),
     }
 
 

@@ -164,6 +164,8 @@ class Doc:
 
     def words(self, text: str) -> Markup:
         """``text`` for people: prefixed names become labelled links, language tags go."""
+        names = "|".join(sorted(map(re.escape, self.table), key=len, reverse=True))
+        text = re.sub(rf"(?<![\w/#:])({names}):(\{{[^}}]+\}})", lambda m: self.table[m.group(1)] + m.group(2), text)
         return self._links(LANGUAGE_TAG.sub("", text))
 
     def texts(self, node, prop) -> dict[str, str]:
@@ -282,7 +284,7 @@ class Doc:
             })
         target = self.shapes.value(node, SH.targetClass)
         return {"anchor": "forme-" + str(node).rsplit("#", 1)[-1], "iri": str(node), "target": self.link(target), "rows": rows,
-                "own": own}
+                "own": own, "message": self.words(self.shape_text(node, SH.message) or "")}
 
     def shape_text(self, node, prop) -> str | None:
         values = {lit.language: str(lit) for lit in self.shapes.objects(node, prop) if isinstance(lit, Literal)}
