@@ -74,10 +74,10 @@ async def well_known_void(request: Request) -> Response:
     return RedirectResponse("/void" + query, status_code=303, headers={"Vary": "Accept"})
 
 
-async def document(request: Request, path: str, turtle: str, page: str | None = None, offers=None) -> Response:
+async def document(request: Request, path: str, turtle: str, page: str | None = None) -> Response:
     """The document ``path`` (public IRI ``PUBLIC_BASE + path``) whose Turtle is ``dist/turtle``."""
     rt = request.app.state.runtime
-    offers = offers or DOCUMENT_OFFERS
+    offers = DOCUMENT_OFFERS
     fmt = formats.negotiate(request.headers.get("accept"), request.query_params.get("format"), offers)
     if fmt is None:
         raise NotAcceptable(not_acceptable(request.query_params.get("format"), offers))
