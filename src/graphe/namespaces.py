@@ -100,6 +100,20 @@ ID_BASE = str(DOCUMENT)[: -len("document/")]
 #: then ``…/contrats-de-ville/s``, and ``<id/commune/94017>`` the commune's IRI).
 SERVICE_IRI = str(GRAPHE)[: -len("graphe/")] + "sparql"
 
+#: The public base of every address graphe answers (w3id.org redirects it to the server).
+PUBLIC_BASE = ID_BASE[: -len("id/")]
+
+
+def local_href(iri: str) -> str:
+    """Where ``iri`` is answered on this server when it is one of ours (``/id/…``,
+    ``/ontologie#Terme``, ``/formes#Forme``, ``/graphe/…``), else the IRI itself.
+
+    >>> local_href(str(CDV) + "Commune"), local_href("http://x/y")
+    ('/ontologie#Commune', 'http://x/y')
+    """
+    return "/" + iri[len(PUBLIC_BASE):] if iri.startswith(PUBLIC_BASE) and len(iri) > len(PUBLIC_BASE) else iri
+
+
 #: The named graphs of the dataset (docs/architecture.md); the endpoint's default graph is their union.
 GRAPH_ONTOLOGIE = URIRef(GRAPHE["ontologie"])
 GRAPH_ANNEXE = URIRef(GRAPHE["annexe-1"])

@@ -32,6 +32,7 @@ from graphe.namespaces import (
     GRAPH_ONTOLOGIE,
     GRAPH_REFERENTIEL,
     ID_BASE,
+    PUBLIC_BASE,
     QB,
     SD,
     SPDX,
@@ -39,8 +40,6 @@ from graphe.namespaces import (
     bind_all,
 )
 
-#: The public base of every published address (w3id.org redirects it to the server).
-PUBLIC_BASE = ID_BASE[: -len("id/")]
 DUMPS = PUBLIC_BASE + "dumps/"
 DESCRIPTION = URIRef(PUBLIC_BASE + "void")
 ENDPOINT = URIRef(PUBLIC_BASE + "sparql")

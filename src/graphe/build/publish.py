@@ -75,7 +75,7 @@ def write_outputs(
 
 def publication_documents(ds: Dataset) -> dict[str, bytes]:
     """The shapes (``/formes``) and the ontology's documentation page (``/ontologie``)."""
-    from graphe import ontology_doc
+    from graphe.build import ontology_doc
     from graphe.validate import load_shapes
 
     shapes = load_shapes()
