@@ -1,4 +1,4 @@
-"""Mentions are links, both ways, checked over the whole annex (DESIGN §4, modelling.md §4).
+"""Mentions are links, both ways, checked over the whole annex (docs/modelling.md §4).
 
 Every name the graph knows for a partner, dispositif, quartier or project (label, preferred, other
 and hidden labels — the annex's own wording —, acronym) is, wherever the annex's commune sections use it, inside the passage of a

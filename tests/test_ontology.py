@@ -1,4 +1,4 @@
-"""The OWL ontology (ontology/cdv.ttl) against its contract, docs/modelling.md §2–3, and DESIGN §3.
+"""The OWL ontology (ontology/cdv.ttl) against its contract, docs/modelling.md §2–3.
 
 Data-driven both ways: the tables of the modelling guide are parsed, and every class and
 property they list must be in the ontology with the super-classes, domains, ranges, inverses
@@ -101,8 +101,8 @@ def test_the_ontology_has_terms():
 
 @pytest.mark.parametrize("term", TERMS, ids=[t.split("#")[1] for t in TERMS])
 def test_term_is_labelled_defined_and_attributed(term):
-    labels = [l for l in ONTOLOGY.objects(term, RDFS.label) if isinstance(l, Literal)]
-    assert sorted(l.language for l in labels) == ["en", "fr"], "un libellé fr et un en"
+    labels = [lab for lab in ONTOLOGY.objects(term, RDFS.label) if isinstance(lab, Literal)]
+    assert sorted(lab.language for lab in labels) == ["en", "fr"], "un libellé fr et un en"
     definitions = [d.language for d in ONTOLOGY.objects(term, SKOS.definition)]
     assert definitions.count("fr") == 1, "une définition en français"
     assert set(ONTOLOGY.objects(term, RDFS.isDefinedBy)) == {ONTOLOGY_IRI}
