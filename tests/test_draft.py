@@ -100,7 +100,7 @@ def test_real_annex_objectives_actions_and_links_match_the_curated_graph(curated
     label = str(next(g.objects(None, CDV.porteSur)))
     from rdflib import RDFS, URIRef
 
-    d = draft(paths.SOURCE, str(full.value(URIRef(label), RDFS.label)), graph=full)
+    d = draft(paths.default_source(), str(full.value(URIRef(label), RDFS.label)), graph=full)
     text, _ = turtle.write(d)
     ok, n = quotes_at_offsets(text, d.source)
     assert ok == n
@@ -113,7 +113,7 @@ def test_real_annex_objectives_actions_and_links_match_the_curated_graph(curated
 def test_draft_validates_in_context_but_build_refuses_it(tmp_path, monkeypatch):
     curated = paths.DATA_TTL / "fontenay-sous-bois.ttl"
     out = tmp_path / "brouillon-fontenay.ttl"
-    assert main(["draft", str(paths.SOURCE), "--commune", "Fontenay-sous-Bois", "--out", str(out)]) == 0
+    assert main(["draft", str(paths.default_source()), "--commune", "Fontenay-sous-Bois", "--out", str(out)]) == 0
     others = [p for p in dataset.data_files() if p != curated]
     monkeypatch.setattr(dataset, "data_files", lambda root=None: others + [out])
     from graphe.build import build
@@ -141,7 +141,7 @@ def test_a_draft_marked_other_than_true_is_a_violation(tmp_path, full):
 
 
 def test_diff_lists_both_sides(capsys):
-    assert main(["draft", str(paths.SOURCE), "--commune", "Saint-Maur-des-Fossés", "--diff"]) == 0
+    assert main(["draft", str(paths.default_source()), "--commune", "Saint-Maur-des-Fossés", "--diff"]) == 0
     out = capsys.readouterr().out
     assert "objectifs : 21/21" in out
     assert "- relu seul" in out and "action:saint-maur-securite-1-1-1" in out
@@ -158,7 +158,7 @@ def test_cli_errors_are_french(args, message, capsys, tmp_path):
         assert main(["draft", str(missing), *args]) == 2
         assert "lecture impossible" in capsys.readouterr().err
     else:
-        assert main(["draft", str(paths.SOURCE), *args]) == 2
+        assert main(["draft", str(paths.default_source()), *args]) == 2
         assert message in capsys.readouterr().err
 
 
@@ -175,7 +175,6 @@ def test_review_page_shows_passages_resources_and_what_was_not_understood(full):
     from fastapi.testclient import TestClient
 
     from graphe.api import draft as page
-
     from graphe.api.http import error_response
     from graphe.errors import GrapheError
 
@@ -187,7 +186,7 @@ def test_review_page_shows_passages_resources_and_what_was_not_understood(full):
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     html = r.text
     assert '<html lang="fr">' in html and "Ce que le brouillon n'a pas compris" in html
-    d = draft(paths.SOURCE, "Champigny-sur-Marne", graph=full)
+    d = draft(paths.default_source(), "Champigny-sur-Marne", graph=full)
     _, lines = turtle.write(d)
     first = d.of_kind("objectif")[0]
     a, b = lines[f"objectif:{first.slug}"]
@@ -203,7 +202,7 @@ def test_review_page_shows_passages_resources_and_what_was_not_understood(full):
     missing = client.get("/brouillon/atlantis")
     assert missing.status_code == 404 and "commune inconnue" in missing.text
     assert client.get("/brouillon/villiers-sur-marne", params={"source": "../../pyproject.toml"}).status_code == 404
-    fixture = client.get("/brouillon/villiers-sur-marne", params={"source": paths.SOURCE.name})
+    fixture = client.get("/brouillon/villiers-sur-marne", params={"source": paths.default_source().name})
     assert fixture.status_code == 200 and "Villiers-sur-Marne" in fixture.text
 
 

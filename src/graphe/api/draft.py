@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
@@ -42,9 +41,9 @@ def _templates():
 @router.get("/brouillon/{commune}", response_class=HTMLResponse)
 def review(request: Request, commune: str, source: str | None = None) -> HTMLResponse:
     """``source``: the file name of another annex of ``data/source/`` (never a path elsewhere)."""
-    annex = paths.SOURCE
+    annex = paths.default_source()
     if source is not None:
-        annex = paths.SOURCE.parent / Path(source).name
+        annex = paths.SOURCES / Path(source).name
         if annex.suffix != ".md" or not annex.is_file():
             raise NotFound(f"annexe introuvable dans data/source/ : « {Path(source).name} »")
     from graphe.draft import draft

@@ -15,7 +15,7 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
 from graphe.draft import candidates, figures, structure
 from graphe.draft.lexicon import PLACES, Lexicon, guess_themes
-from graphe.draft.model import Draft, Mention, Resource, Span
+from graphe.draft.model import Draft, Mention, Span
 from graphe.draft.segment import blocks, fold
 from graphe.errors import DataError
 from graphe.namespaces import ANNEXE, CDV, DOCUMENT

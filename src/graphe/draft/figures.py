@@ -58,7 +58,7 @@ def find(source: str, spans: list[Span], skip: list[Span]) -> tuple[list[Figure]
         days = len(taken)
 
         def free(a: int, b: int) -> bool:
-            return not any(x < b and a < y for x, y in taken)
+            return not any(x < b and a < y for x, y in taken)  # noqa: B023 - called within this iteration
 
         for m in NUMBER.finditer(source, span.start, span.end):
             a, b = m.start(), m.end()

@@ -218,7 +218,7 @@ def leave_one_out() -> list[Run]:
                 dataset.parse_file(path, into=context)
         curated = dataset.parse_file(own)
         excluded = local_entities(full, curated, str(commune), commune_key(label))
-        d = draft(paths.SOURCE, label, graph=context, exclude=excluded)
+        d = draft(paths.default_source(), label, graph=context, exclude=excluded)
         ok, n = verbatim(turtle.write(d)[0], d.source)
         runs.append(Run(label, score(d, gold(curated), excluded), ok, n, len(excluded)))
     return runs
