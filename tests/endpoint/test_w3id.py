@@ -109,7 +109,7 @@ def test_a_format_the_client_gave_is_kept():
     assert redirect("ontologie", "lang=fr", "text/turtle") == (303, f"{HOST}/ontologie?format=turtle&lang=fr")
 
 
-@pytest.mark.parametrize("path", ["void", ".well-known/void", "dumps/dataset.nq", "sparql", "queries"])
+@pytest.mark.parametrize("path", ["void", ".well-known/void", "dumps/dataset.nq", "sparql", "queries", "communes", ""])
 def test_the_other_paths_keep_path_and_query(client, path):
     status, target = redirect(path, "a=1", "*/*")
     assert target == f"{HOST}/{path}?a=1" and status in (302, 303)
