@@ -10,6 +10,7 @@ command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 if [ "${1:-}" = "--tests" ]; then
   { command -v chromium && command -v chromedriver; } >/dev/null 2>&1 || need+=(chromium chromium-driver)
   command -v node >/dev/null 2>&1 || need+=(nodejs)
+  command -v curl >/dev/null 2>&1 || need+=(curl)  # the README's curl examples are run as written
   command -v rapper >/dev/null 2>&1 || need+=(raptor2-utils)  # a second, independent RDF parser
   command -v virtuoso-t >/dev/null 2>&1 || need+=(virtuoso-opensource)
 fi

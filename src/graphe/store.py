@@ -38,6 +38,7 @@ from graphe import guard, results
 from graphe.errors import BadRequest, DataError, GrapheError, QueryFailed, QueryTimeout
 from graphe.namespaces import SERVICE_IRI
 from graphe.namespaces import prefixes as project_prefixes
+from graphe.terms import ox_triple, rdflib_term
 
 #: Row cap used when the caller gives none (the endpoint passes its own setting).
 DEFAULT_ROW_LIMIT = 10_000
@@ -354,42 +355,6 @@ def _guarded(items: Iterator) -> Iterator:
         raise
     except Exception as exc:  # noqa: BLE001 - rdflib raises bare Exceptions, lazily
         raise QueryFailed(f"échec de l'évaluation : {exc}") from None
-
-
-def rdflib_term(term) -> results.Term:
-    """The neutral tuple of an rdflib term."""
-    from rdflib import BNode, Literal, URIRef
-
-    if term is None:
-        return None
-    if isinstance(term, URIRef):
-        return ("uri", str(term))
-    if isinstance(term, BNode):
-        return ("bnode", str(term))
-    if isinstance(term, Literal):
-        dt = str(term.datatype) if term.datatype is not None else None
-        return ("literal", str(term), None if dt == results.XSD_STRING else dt, term.language)
-    return ("literal", str(term), None, None)
-
-
-def _ox(term):
-    from rdflib import BNode, Literal
-
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    return ox.NamedNode(str(term))
-
-
-def ox_triple(triple) -> ox.Triple:
-    """An rdflib triple as a pyoxigraph Triple (to write it with Oxigraph's serialisers)."""
-    s, p, o = triple
-    return ox.Triple(_ox(s), _ox(p), _ox(o))
 
 
 # --- choosing a store ----------------------------------------------------------------------

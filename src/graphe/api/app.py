@@ -19,7 +19,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.staticfiles import StaticFiles
 
 from graphe import guard, queries
-from graphe.api import named, ops, publication, resources
+from graphe.api import draft, named, ops, publication, resources
 from graphe.api.http import AnswerCache, LimitsMiddleware, error_response
 from graphe.api.observe import Metrics, MetricsMiddleware
 from graphe.api.settings import Settings
@@ -167,6 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(resources.router)
     web_routes.include(app)
     app.include_router(publication.router)
+    app.include_router(draft.router)
     if settings.static_dir.is_dir():
         app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
 

@@ -47,7 +47,7 @@ from graphe.cli.parser import USAGE, FrenchParser
 from graphe.errors import GrapheError, ValidationFailed
 
 #: Modules of this package, in the order of ``graphe --help``; each has ``register(sub)``.
-COMMANDS = ["build", "validate", "query", "stats", "coverage", "passage", "serve", "publish"]
+COMMANDS = ["build", "validate", "query", "stats", "coverage", "passage", "draft", "serve", "publish"]
 
 
 def make_parser(argv: list[str] | None = None) -> FrenchParser:
