@@ -227,6 +227,11 @@ def test_served_from_the_store_the_guard_and_limits_hold(remote_live):
         assert service.status_code == 400 and "SERVICE" in service.text
         foreign = client.get("/sparql", params={"query": "SELECT * FROM <http://www.openlinksw.com/schemas/virtrdf#> { ?s ?p ?o }"})
         assert foreign.status_code == 400 and "graphe inconnu" in foreign.text
+        for text in ("define input:default-graph-uri <http://www.openlinksw.com/schemas/virtrdf#> SELECT * { ?s ?p ?o }",
+                     'SELECT (bif:file_to_string("/etc/passwd") AS ?x) {}',
+                     'SELECT (<bif:sleep>(5) AS ?x) {}'):
+            extension = client.get("/sparql", params={"query": text})
+            assert extension.status_code == 400, text
         capped = client.get("/sparql", params={"query": "SELECT ?s ?c { ?s a ?c }"}, headers={"Accept": "text/csv"})
         assert capped.status_code == 200 and capped.headers["x-truncated"] == "true"
         assert capped.headers["x-rows"] == str(remote_live.settings.row_limit)
@@ -241,3 +246,20 @@ def test_the_command_names_the_password_variable_of_the_library():
     from graphe.cli import publish as command
 
     assert command.PASSWORD_ENV == PASSWORD_ENV
+
+
+@pytest.mark.parametrize("text", [
+    'define get:soft "replace" SELECT * { GRAPH <http://127.0.0.1:9/> { ?s ?p ?o } }',
+    "SELECT (bif:sleep(5) AS ?x) {}",
+    "SELECT * { ?s <sql:anything> ?o }",
+])
+def test_engine_extensions_never_reach_a_remote_store(text, listener):
+    from graphe import guard
+    from graphe.errors import Refused
+
+    url, assert_untouched = listener
+    store = RemoteStore(url)
+    checked = guard.check(text, graphs=[])
+    with pytest.raises(Refused, match="requête refusée"):
+        store._evaluate(checked)
+    assert_untouched()
