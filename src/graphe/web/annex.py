@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from fastapi import APIRouter, Request
 from markdown_it import MarkdownIt
 
-from graphe import paths
+from graphe import provenance
 from graphe.web.data import page_url, select
 from graphe.web.render import cached, page
 
@@ -158,7 +158,7 @@ async def annex(request: Request):
     answers = request.app.state.page_answers  # made by select, emptied when the dataset changes
     body = answers.get(("annexe-html",))
     if body is None:
-        body = answers[("annexe-html",)] = render(paths.SOURCE.read_text(encoding="utf-8"), found)
+        body = answers[("annexe-html",)] = render(provenance.source_text(), found)
     context = {
         "annexe": body,
         "passages": sum(not p.mention for p in found),

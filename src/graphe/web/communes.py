@@ -76,7 +76,7 @@ async def commune(request: Request, code: str):
         event_table.add(when, e["libelle"])
         timeline.append({"date": e["date"], "quand": when, "libelle": e["libelle"], "passage": passage_url(e.get("debut"), e.get("fin")), "ancre": e["evenement"]})
     context = {
-        "commune": about, "contrat": tree, "passage": passage_url(about.get("debut"), about.get("fin")),
+        "commune": about, "contrat": tree, "passage": passage_url(about.get("debut"), about.get("fin")),  # type: ignore[attr-defined]
         "graphiques": charts, "chronologie": timeline, "roles": any(r.get("role") for r in links),
     }
     return page(request, "pages/commune.html", context, [partners, quartier_table, *tables, event_table])
@@ -84,7 +84,6 @@ async def commune(request: Request, code: str):
 
 def partners_table(links, structure, commune) -> Table:
     """Each partner of the contract, its kind, its role (when the model has one) and how often it is cited."""
-    kinds = {r["element"]: r["genre"] for r in structure}
     seen: dict[str, dict] = {}
     for r in links:
         if r["lien"] != "partenaire":

@@ -94,7 +94,7 @@ def matrix(kind: Kind, targets: list[Target], communes, sort_filter: str = "") -
     chosen.sort(key=lambda t: (-len(t.communes), t.label.lower()))
     for t in chosen:
         cells = []
-        for iri, name in communes:
+        for iri, _name in communes:
             n = t.count(iri)
             code = iri.rsplit("/", 1)[1]
             cells.append(Cell(str(n), f"{t.url}#commune-{code}", numeric=True) if n else Cell("", numeric=True))

@@ -61,7 +61,7 @@ async def resolve(request, query: queries.NamedQuery, values: dict[str, str]) ->
             resolved[p.name] = match["valeur"]
             continue
         error = BadRequest(f"{invalid.rstrip('.')} : ce n'est pas non plus le nom d'une des {len(options)} valeurs possibles.")
-        error.choices = [
+        error.choices = [  # type: ignore[attr-defined]
             {"texte": o["texte"], "url": f"/queries/{query.name}?" + urlencode({**values, p.name: o["valeur"]})} for o in options
         ]
         raise error
