@@ -35,6 +35,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graphe import guard, results
+from graphe.engine_errors import engine_error
 from graphe.errors import BadRequest, DataError, GrapheError, QueryFailed, QueryTimeout
 from graphe.namespaces import prefixes as project_prefixes
 
@@ -171,7 +172,7 @@ def _take(items: Iterator, cap: int | None, deadline: float | None, timeout: flo
                 if i % _DEADLINE_EVERY == 0 and time.monotonic() > deadline:
                     raise QueryTimeout(f"délai dépassé ({timeout:g} s).")
     except (OSError, RuntimeError, ValueError, TypeError) as exc:
-        raise QueryFailed(f"échec de l'évaluation : {exc}") from None
+        raise engine_error(exc) from None
     return taken
 
 
@@ -239,7 +240,7 @@ class OxigraphStore(Store):
         except SyntaxError as exc:
             raise BadRequest(f"requête SPARQL invalide : {exc}") from None
         except (OSError, RuntimeError, ValueError) as exc:
-            raise QueryFailed(f"échec de l'évaluation : {exc}") from None
+            raise engine_error(exc) from None
         if isinstance(answer, ox.QueryBoolean):
             return Answer("boolean", boolean=bool(answer))
         if isinstance(answer, ox.QuerySolutions):

@@ -19,6 +19,7 @@ import pytest
 import uvicorn
 
 from graphe.api import Settings, create_app
+from graphe.server import uvicorn_config
 from graphe.store import OxigraphStore, RdflibStore
 
 QUERIES = Path(__file__).parent / "queries"
@@ -32,6 +33,7 @@ LIVE = {
     "max_body": 200_000,
     "max_url": 8_192,
     "max_query_length": 50_000,
+    "request_timeout": 1.5,
 }
 
 
@@ -94,7 +96,7 @@ def start_server(settings: Settings) -> LiveServer:
     """``create_app(settings)`` under uvicorn in a thread, once it answers."""
     app = create_app(settings)
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    config = uvicorn_config(app, settings, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     failure: list[BaseException] = []
     loops: list[asyncio.AbstractEventLoop] = []

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from graphe import guard
-from graphe.errors import BadRequest, DataError, QueryTimeout
+from graphe.errors import BadRequest, DataError, MemoryExceeded, QueryTimeout
 from graphe.executor import Busy, EngineCrashed, Executor, StoreConfig
 from graphe.store import OxigraphStore, make_store
 
@@ -123,18 +123,20 @@ def test_a_crash_costs_one_query(nquads):
 
 
 def test_memory_exhaustion_costs_one_query(nquads):
-    """A worker that runs out of its address-space cap dies or fails; the next query is served."""
+    """A query past its worker's memory cap is stopped and answered 503 in French; the next
+    query is served by a fresh worker."""
     query = "SELECT ?a ?b ?c WHERE { ?a ?p ?b . ?c ?q ?d } ORDER BY ?a ?b ?c ?d"
 
     async def scenario():
-        config = StoreConfig("oxigraph", nquads, memory_limit=1_200 * 2**20)
+        config = StoreConfig("oxigraph", nquads, memory_limit=400 * 2**20)
         async with Executor(config, workers=1) as ex:
-            with pytest.raises((EngineCrashed, QueryTimeout)) as info:
-                await ex.run(guard.check(query, graphs=ex.graphs), timeout=20)
+            with pytest.raises(MemoryExceeded) as info:
+                await ex.run(guard.check(query, graphs=ex.graphs), timeout=60)
             answer = await ex.run(guard.check("ASK {}", graphs=ex.graphs), timeout=10)
-            return type(info.value), answer.body
+            return info.value, answer.body
 
-    _kind, body = run(scenario())
+    exc, body = run(scenario())
+    assert exc.status == 503 and "mémoire dépassée" in str(exc) and "400 Mo" in str(exc)
     assert json.loads(body)["boolean"] is True
 
 

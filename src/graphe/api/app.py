@@ -62,7 +62,7 @@ class Runtime:
         self.version = file_digest(nquads)
         self.catalogue = {q.name: q for q in queries.catalogue(self.settings.queries_dir)}
         prepare_store(self.settings.store, nquads)
-        memory = self.settings.memory_limit_mb
+        memory = self.settings.worker_memory_mb
         config = StoreConfig(
             self.settings.store, nquads, self.prefixes, self.limits, memory * 2**20 if memory else None
         )

@@ -25,13 +25,26 @@ class Settings:
     max_body: int = 1_000_000  # bytes of a POST body
     max_url: int = 16_384  # bytes of path + query string (GET)
     max_depth: int = 64  # nesting of { ( [ in a query
-    memory_limit_mb: int | None = 4096  # address space of each query process
+    memory_limit_mb: int | None = None  # private memory of each query process (None: graphe.memory's share, 0: no cap)
+    processes: int = 1  # server processes sharing the machine (each with its own query processes)
+    max_header_bytes: int = 65_536  # request line and headers together (431 past it)
+    max_headers: int = 100  # header fields of one request (431 past it)
+    request_timeout: float = 10.0  # seconds to receive a whole request (408, then the connection closes)
     cache_mb: int = 64  # server-side cache of answers (0: off)
     max_age: int = 300  # Cache-Control max-age, seconds
     gzip_min: int = 1024  # compress answers from this many bytes
     queries_dir: Path = field(default_factory=lambda: paths.QUERIES)
     static_dir: Path = PACKAGE / "static"
     templates_dir: Path = PACKAGE / "templates"
+
+    @property
+    def worker_memory_mb(self) -> int | None:
+        """The memory cap of one query process, in MB (None: none)."""
+        if self.memory_limit_mb is None:
+            from graphe.memory import worker_cap_mb
+
+            return worker_cap_mb(self.processes * self.workers)
+        return self.memory_limit_mb if self.memory_limit_mb > 0 else None
 
     @property
     def nquads(self) -> Path:
