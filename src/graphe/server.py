@@ -42,7 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--store", default="oxigraph",
-        help="moteur: oxigraph (en mémoire, défaut), oxigraph:DOSSIER (sur disque) ou rdflib (référence)",
+        help="moteur : oxigraph (défaut : une base sur disque dans DIST/oxigraph, partagée par tous les "
+             "processus), oxigraph:DOSSIER, oxigraph-memoire (une copie en mémoire par processus) ou rdflib (référence)",
     )
     parser.add_argument(
         "--timeout", type=float, default=d["timeout"].default,
@@ -114,8 +115,7 @@ def settings_from(args: argparse.Namespace):
         raise BadRequest("--workers doit valoir au moins 1.")
     if not 0 < args.port < 65536:
         raise BadRequest("--port doit être entre 1 et 65535.")
-    make_store(args.store)  # an unknown engine is a one-line error before anything starts
-    return Settings(
+    settings = Settings(
         dist=Path(args.dist) if args.dist else paths.DIST,
         store=args.store,
         workers=args.workers,
@@ -126,6 +126,8 @@ def settings_from(args: argparse.Namespace):
         processes=max(getattr(args, "processes", 1), 1),
         request_timeout=args.request_timeout,
     )
+    make_store(settings.store_spec)  # an unknown engine is a one-line error before anything starts
+    return settings
 
 
 def configure_logging(level: str) -> None:
@@ -157,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
     _check_named_queries(settings)
     from graphe.store import prepare_store
 
-    prepare_store(settings.store, nquads)
+    prepare_store(settings.store_spec, nquads)  # once, before the server processes open it
     listen = Listen(args.host, args.port, args.log_level, args.access_log)
     _warn_about_memory(settings)
     return serve_many(settings, listen, args.processes)  # supervised even alone: a crash is restarted

@@ -8,6 +8,7 @@ processes of its own. Its limits are small so that the tests that hit them stay 
 from __future__ import annotations
 
 import asyncio
+import shutil
 import socket
 import threading
 import time
@@ -20,6 +21,7 @@ import uvicorn
 
 from graphe.api import Settings, create_app
 from graphe.server import uvicorn_config
+from graphe.store import prepare_store
 from graphe.store import OxigraphStore, RdflibStore
 
 QUERIES = Path(__file__).parent / "queries"
@@ -38,9 +40,13 @@ LIVE = {
 
 
 @pytest.fixture(scope="session")
-def endpoint_dist(built_dist) -> Path:
-    """The ``dist/`` the endpoint serves: the session's real build."""
-    return built_dist
+def endpoint_dist(built_dist, tmp_path_factory) -> Path:
+    """The ``dist/`` the endpoint serves: a copy of the session's real build (the server adds
+    its on-disk database, ``oxigraph/``, which the build's own tests must not find)."""
+    dist = tmp_path_factory.mktemp("endpoint") / "dist"
+    shutil.copytree(built_dist, dist)
+    prepare_store(Settings(dist=dist).store_spec, dist / "dataset.nq")  # as `graphe serve` does once
+    return dist
 
 
 @pytest.fixture(scope="session")

@@ -131,12 +131,12 @@ def stop_serving(proc: subprocess.Popen) -> str:
 
 def test_graphe_serve_end_to_end(endpoint_dist):
     """The README's job: start it, POST a query as curl would, stop it with Ctrl-C."""
-    proc, url, cold_start = start_serving(endpoint_dist, "--processes", "1", "--workers", "2")
+    proc, url, _ = start_serving(endpoint_dist, "--processes", "1", "--workers", "2")
     try:
         response = httpx.post(url + "/sparql", data={"query": QUERY}, headers={"Accept": "text/csv"})
         assert response.status_code == 200
         assert response.text.splitlines()[0] == "c" and len(response.text.splitlines()) == 5
-        assert cold_start < 5, cold_start  # the benchmark's target is 2 s on a quiet machine
+        # (the cold start is measured by bench/run.py and bench/scale.py, not asserted here)
     finally:
         err = stop_serving(proc)
     assert '"event": "query"' in err  # the structured log line

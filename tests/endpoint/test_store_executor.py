@@ -12,7 +12,7 @@ import pytest
 from graphe import guard
 from graphe.errors import BadRequest, DataError, MemoryExceeded, QueryTimeout
 from graphe.executor import Busy, EngineCrashed, Executor, StoreConfig
-from graphe.store import OxigraphStore, make_store
+from graphe.store import OxigraphStore, dataset_version, file_digest, make_store
 
 NEVER_ENDS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 QUICK = "SELECT ?c WHERE { ?c a cdv:Commune }"
@@ -49,12 +49,19 @@ def test_the_in_process_deadline(oxigraph_store):
 def test_on_disk_oxigraph(nquads, oxigraph_store, tmp_path):
     disk = make_store(f"oxigraph:{tmp_path / 'base'}")
     disk.prepare(nquads)
-    stamp = (tmp_path / "base" / "graphe-source.sha256").read_text()
+    stamp = (tmp_path / "base" / "graphe-source.json").read_text()
     disk.load(nquads)  # read-only open of what prepare wrote
-    assert disk.count() == oxigraph_store.count()
+    assert disk.count() == oxigraph_store.count() and disk.size() == oxigraph_store.size()
+    assert disk.graphs() == oxigraph_store.graphs()
     assert sorted(disk.query(QUICK, format="csv").body.split()) == sorted(oxigraph_store.query(QUICK, format="csv").body.split())
     make_store(f"oxigraph:{tmp_path / 'base'}").prepare(nquads)  # same source: kept as is
-    assert (tmp_path / "base" / "graphe-source.sha256").read_text() == stamp
+    assert (tmp_path / "base" / "graphe-source.json").read_text() == stamp
+    assert dataset_version(f"oxigraph:{tmp_path / 'base'}", nquads) == file_digest(nquads)
+    copy = tmp_path / "autre.nq"  # another file: the database is rebuilt from it
+    copy.write_bytes(nquads.read_bytes() + b'<http://x/a> <http://x/p> "1" <https://w3id.org/contrats-de-ville/graphe/annexe-1> .\n')
+    make_store(f"oxigraph:{tmp_path / 'base'}").prepare(copy)
+    assert json.loads((tmp_path / "base" / "graphe-source.json").read_text())["sha256"] == file_digest(copy)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".base")]  # no half-built leftovers
 
 
 def test_unreadable_dumps_are_data_errors(tmp_path):

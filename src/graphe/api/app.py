@@ -28,7 +28,7 @@ from graphe.api.sparql import EXPOSED_HEADERS, SparqlEndpoint
 from graphe.errors import BadRequest, DataError, GrapheError
 from graphe.executor import Executor, StoreConfig
 from graphe.namespaces import prefixes
-from graphe.store import file_digest, prepare_store
+from graphe.store import dataset_version, prepare_store
 
 log = logging.getLogger("graphe.api")
 
@@ -59,13 +59,12 @@ class Runtime:
         nquads = self.settings.nquads
         if not nquads.is_file():
             raise DataError(f"{nquads} : jeu de données absent (lancer « graphe build »).")
-        self.version = file_digest(nquads)
+        spec = self.settings.store_spec
         self.catalogue = {q.name: q for q in queries.catalogue(self.settings.queries_dir)}
-        prepare_store(self.settings.store, nquads)
+        prepare_store(spec, nquads)
+        self.version = dataset_version(spec, nquads)
         memory = self.settings.worker_memory_mb
-        config = StoreConfig(
-            self.settings.store, nquads, self.prefixes, self.limits, memory * 2**20 if memory else None
-        )
+        config = StoreConfig(spec, nquads, self.prefixes, self.limits, memory * 2**20 if memory else None)
         executor = Executor(config, self.settings.workers)
         await executor.start()
         self.executor = executor

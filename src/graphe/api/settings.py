@@ -17,7 +17,7 @@ class Settings:
     """Where the dataset is, which engine serves it, and the limits every request obeys."""
 
     dist: Path = field(default_factory=lambda: paths.DIST)  # holds dataset.nq (and build.json)
-    store: str = "oxigraph"  # graphe.store.make_store: oxigraph, oxigraph:DIR, rdflib
+    store: str = "oxigraph"  # oxigraph (on disk in DIST/oxigraph, shared), oxigraph:DIR, oxigraph-memoire, rdflib
     workers: int = 2  # query processes (two at least: one stuck query must not hold the others)
     timeout: float = 10.0  # seconds; a client may ask for less (timeout=), never more
     row_limit: int = 10_000  # solutions or triples per answer
@@ -45,6 +45,16 @@ class Settings:
 
             return worker_cap_mb(self.processes * self.workers)
         return self.memory_limit_mb if self.memory_limit_mb > 0 else None
+
+    @property
+    def store_spec(self) -> str:
+        """The graphe.store.make_store name of the store: ``oxigraph`` is one read-only database
+        on disk beside the dump, shared by every query process (graphe.diskstore)."""
+        if self.store == "oxigraph":
+            return f"oxigraph:{Path(self.dist) / 'oxigraph'}"
+        if self.store == "oxigraph-memoire":
+            return "oxigraph"
+        return self.store
 
     @property
     def nquads(self) -> Path:
