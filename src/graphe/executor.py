@@ -132,14 +132,26 @@ def _expire(waiter: asyncio.Future) -> None:
 
 
 class Worker:
-    def __init__(self, process, channel: _Channel):
+    def __init__(self, process, channel: _Channel, sock: socket.socket):
         self.process = process
         self.channel = channel
+        self.sock = sock  # the server's end, to look for an end of file without reading
         self.busy = True  # loading, or running a job; False while in the idle queue
 
     def dead(self) -> bool:
-        """Gone without being asked (killed by the system, crashed while idle)."""
-        return self.channel.lost or not self.process.is_alive()
+        """Gone without being asked (killed by the system, crashed while idle)?
+
+        The kernel closes a process's sockets as it dies, before the event loop hears of it:
+        an end of file waiting on our end (a peek, nothing consumed) says so at once.
+        """
+        if self.channel.lost:
+            return True
+        try:
+            return self.sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True
 
     def kill(self) -> None:
         with contextlib.suppress(OSError, ValueError, AttributeError):
@@ -222,7 +234,7 @@ class Executor:
             theirs.close()
         ours.setblocking(False)
         _, channel = await loop.connect_accepted_socket(_Channel, ours)
-        worker = Worker(process, channel)
+        worker = Worker(process, channel, ours)
         channel.on_lost = lambda: self._lost(worker)
         self._all.add(worker)
         try:

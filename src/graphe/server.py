@@ -42,8 +42,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--store", default="oxigraph",
-        help="moteur : oxigraph (défaut : une base sur disque dans DIST/oxigraph, partagée par tous les "
-             "processus), oxigraph:DOSSIER, oxigraph-memoire (une copie en mémoire par processus) ou rdflib (référence)",
+        help="moteur : oxigraph (défaut : selon la taille, oxigraph-memoire jusqu'à 64 Mo de N-Quads, "
+             "oxigraph-disque au-delà), oxigraph-memoire (une copie en mémoire par processus de requêtes), "
+             "oxigraph-disque (une base sur disque dans DIST/oxigraph, partagée par tous), oxigraph:DOSSIER, "
+             "ou rdflib (référence)",
     )
     parser.add_argument(
         "--timeout", type=float, default=d["timeout"].default,

@@ -78,14 +78,15 @@ class _MemoryWatch:
     The engine cannot be interrupted, but it releases the GIL while it evaluates: this thread
     reads ``/proc/self/statm`` every few milliseconds while a job runs and, past the cap, says
     so on the socket and ends the process (the server answers 503 and starts a replacement).
-    The address-space limit (RLIMIT_AS, set well above the cap) stays as a backstop: past it
-    the engine aborts, which is a crash.
+    ``busy`` is a plain flag, not an Event: setting it costs the job nothing, and the thread
+    only looks at it between two sleeps. The address-space limit (RLIMIT_AS, set well above
+    the cap) stays as a backstop: past it the engine aborts, which is a crash.
     """
 
     def __init__(self, sock: socket.socket, limit: int, every: float = 0.005):
         self.sock, self.limit, self.every = sock, limit, every
         self.lock = threading.Lock()  # one writer on the socket at a time
-        self.busy = threading.Event()
+        self.busy = False
         self.page = os.sysconf("SC_PAGE_SIZE")
         threading.Thread(target=self._watch, name="graphe-memoire", daemon=True).start()
 
@@ -96,14 +97,20 @@ class _MemoryWatch:
 
     def _watch(self) -> None:
         while True:
-            self.busy.wait()
-            time.sleep(self.every)
-            if self.busy.is_set() and self.private() > self.limit:
+            time.sleep(self.every if self.busy else 4 * self.every)
+            if self.busy and self.private() > self.limit:
                 with self.lock:
-                    if self.busy.is_set():
+                    if self.busy:
                         with contextlib.suppress(OSError):
                             self.sock.sendall(frame(("error", "MemoryExceeded", memory_message(self.limit))))
                         os._exit(3)
+
+
+class _NoWatch:
+    busy = False
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
 
 
 def worker_main(sock: socket.socket, config: StoreConfig) -> None:
@@ -112,13 +119,12 @@ def worker_main(sock: socket.socket, config: StoreConfig) -> None:
     with contextlib.suppress(OSError):  # if the system runs out of memory, kill a query, not a server
         with open("/proc/self/oom_score_adj", "w") as f:
             f.write("800")
-    watch = None
+    watch = _NoWatch()
     if config.memory_limit:
         backstop = max(2 * config.memory_limit, config.memory_limit + 2 * 2**30)
         resource.setrlimit(resource.RLIMIT_AS, (backstop, backstop))
         watch = _MemoryWatch(sock, config.memory_limit)
-    lock = watch.lock if watch else threading.Lock()
-    busy = watch.busy if watch else threading.Event()
+    lock = watch.lock
     from graphe.store import make_store
 
     try:
@@ -134,7 +140,7 @@ def worker_main(sock: socket.socket, config: StoreConfig) -> None:
             query, fmt, row_limit = pickle.loads(read_exactly(sock, size))
         except (EOFError, OSError):
             return
-        busy.set()
+        watch.busy = True
         try:
             r = store.query(query, format=fmt, row_limit=row_limit)
             reply = ("ok", r.body, r.format, r.form, r.rows, r.truncated)
@@ -142,7 +148,7 @@ def worker_main(sock: socket.socket, config: StoreConfig) -> None:
             reply = ("error", type(exc).__name__, str(exc))
         except MemoryError:
             with lock:
-                busy.clear()
+                watch.busy = False
                 sock.sendall(frame(("error", "MemoryExceeded", memory_message(config.memory_limit))))
             os._exit(3)  # the heap may be in a bad state: let the server replace us
         except (SystemExit, KeyboardInterrupt):
@@ -150,7 +156,7 @@ def worker_main(sock: socket.socket, config: StoreConfig) -> None:
         except BaseException as exc:  # noqa: BLE001 - the isolation boundary (a Rust panic is a BaseException)
             reply = ("error", "QueryFailed", f"erreur du moteur : {type(exc).__name__}: {exc}")
         with lock:
-            busy.clear()
+            watch.busy = False
             try:
                 sock.sendall(frame(reply))
             except OSError:

@@ -45,7 +45,7 @@ def endpoint_dist(built_dist, tmp_path_factory) -> Path:
     its on-disk database, ``oxigraph/``, which the build's own tests must not find)."""
     dist = tmp_path_factory.mktemp("endpoint") / "dist"
     shutil.copytree(built_dist, dist)
-    prepare_store(Settings(dist=dist).store_spec, dist / "dataset.nq")  # as `graphe serve` does once
+    prepare_store(Settings(dist=dist, store="oxigraph-disque").store_spec, dist / "dataset.nq")  # as serve does
     return dist
 
 

@@ -47,6 +47,7 @@ class Runtime:
         self.cache = AnswerCache(settings.cache_mb * 2**20)
         self.limits = guard.Limits(max_length=settings.max_query_length, max_depth=settings.max_depth)
         self.prefixes = prefixes()
+        self.verdicts = guard.Verdicts()  # the guard's verdicts by query text
         self.catalogue: dict[str, queries.NamedQuery] = {}
         self.version = ""
         self.executor: Executor | None = None
@@ -86,7 +87,7 @@ class Runtime:
         """The guard's verdict; long texts are lexed off the event loop."""
 
         def run():
-            return guard.check(
+            return self.verdicts.check(
                 text, graphs=self.graphs, default_graph_uris=default_graph_uris,
                 named_graph_uris=named_graph_uris, prefixes=self.prefixes, limits=self.limits,
             )
