@@ -55,8 +55,10 @@ def supervise(target, args: tuple, processes: int, sock) -> int:
 
     ``ready`` is an Event the child sets once it answers requests. Returns the exit code.
     """
-    metrics_dir = tempfile.mkdtemp(prefix="graphe-metriques-")
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    metrics_dir = None
+    if processes > 1:  # metrics summed across processes (files); alone, in memory (cheaper per request)
+        metrics_dir = tempfile.mkdtemp(prefix="graphe-metriques-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     ctx = multiprocessing.get_context("spawn")
     slots = [Slot() for _ in range(processes)]
     ever_ready = False
@@ -88,7 +90,8 @@ def supervise(target, args: tuple, processes: int, sock) -> int:
                 slot = running[ready]
                 proc = slot.process
                 proc.join()
-                _forget_metrics(proc.pid)
+                if metrics_dir:
+                    _forget_metrics(proc.pid)
                 was_ready = slot.ready.is_set()
                 ever_ready = ever_ready or was_ready or any(s.ready.is_set() for s in slots if s.ready)
                 if not ever_ready and proc.exitcode and proc.exitcode > 0:
@@ -110,8 +113,9 @@ def supervise(target, args: tuple, processes: int, sock) -> int:
             signal.signal(sig, handler)
         _stop([s.process for s in slots if s.process is not None])
         sock.close()
-        shutil.rmtree(metrics_dir, ignore_errors=True)
-        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        if metrics_dir:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+            os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
         if stopping:
             log.info("graphe : arrêté.")
 
