@@ -22,6 +22,7 @@ from graphe.namespaces import GRAPH_ANNEXE, GRAPH_INFERENCES, GRAPH_ONTOLOGIE, G
 OUTPUTS = {
     "dataset.nq", "dataset.trig", "dataset.jsonld", "ontologie.ttl", "annexe-1.ttl", "referentiel.ttl",
     "inferences.ttl", "shacl-report.ttl", "shacl-report.txt", "void.ttl", "build.json", "SHA256SUMS",
+    "recherche.sqlite",  # the pages' full-text index: derived from dataset.nq, not a dump
 }
 GRAPH_TURTLES = {
     "ontologie.ttl": GRAPH_ONTOLOGIE, "annexe-1.ttl": GRAPH_ANNEXE,
@@ -58,7 +59,7 @@ def test_checksums_and_version(built_dist):
     for line in (built_dist / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
         digest, name = line.split("  ", 1)
         listed[name] = digest
-    assert set(listed) == OUTPUTS - {"SHA256SUMS", "build.json"}
+    assert set(listed) == OUTPUTS - {"SHA256SUMS", "build.json", "recherche.sqlite"}
     assert all(sha(built_dist / name) == digest for name, digest in listed.items())
     meta = json.loads((built_dist / "build.json").read_text(encoding="utf-8"))
     assert meta["version"] == sha(built_dist / "dataset.nq")
@@ -140,7 +141,7 @@ def test_rebuild_replaces_dist(tmp_path):
     new = tmp_path / ".dist-neuf"
     new.mkdir()
     (new / "dataset.nq").write_text("neuf")
-    build_module._swap(new, dist)
+    build_module.swap(new, dist)
     assert snapshot(dist) == {"dataset.nq": b"neuf"}
     shutil.rmtree(new, ignore_errors=True)
     assert [p.name for p in tmp_path.iterdir()] == ["dist"]

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from graphe import queries
-from graphe.cli import _cell, _json_cell
+from graphe.cli.output import json_cell as _json_cell
+from graphe.cli.output import term_cell as _cell
 
 GOLDEN = Path(__file__).parent / "golden"
 CATALOGUE = queries.catalogue()

@@ -18,3 +18,10 @@ QUERIES = ROOT / "queries"
 CHECKS = QUERIES / "checks"
 DIST = ROOT / "dist"
 PREFIXES = ONTOLOGY / "prefixes.ttl"
+SOURCES = ROOT / "data" / "source"
+
+
+def source_documents(root: Path | None = None) -> list[Path]:
+    """The source documents (annexes) every passage points into, sorted by name."""
+    folder = SOURCES if root is None else Path(root) / "data" / "source"
+    return sorted(p for p in folder.glob("*") if p.is_file() and not p.name.startswith("."))

@@ -4,13 +4,11 @@ A passage is a Web Annotation ``oa:SpecificResource`` on ``document:annexe-1`` w
 selectors describing the same text: ``oa:TextQuoteSelector`` (``oa:exact``) and
 ``oa:TextPositionSelector`` (``oa:start``/``oa:end``: 0-based code-point offsets, end
 exclusive, in ``data/source/annexe-1-contrats-de-ville.md``). Curators write passages with
-``python -m graphe.provenance "quote"``, which prints the Turtle block with the offsets.
+``graphe passage "quote"``, which prints the Turtle block with the offsets.
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -40,12 +38,14 @@ def locate(quote: str, after: int = 0, text: str | None = None) -> tuple[int, in
     return start, start + len(quote)
 
 
-def turtle_passage(quote: str, after: int = 0, indent: str = "    ") -> str:
-    """The Turtle value of a ``cdv:passage`` for ``quote`` (for curators)."""
-    start, end = locate(quote, after)
+def turtle_passage(
+    quote: str, after: int = 0, indent: str = "    ", text: str | None = None, document: str = "document:annexe-1"
+) -> str:
+    """The Turtle value of a ``cdv:passage`` for ``quote`` in ``document`` (for curators)."""
+    start, end = locate(quote, after, text)
     exact = quote.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return (
-        f"[ a oa:SpecificResource ; oa:hasSource document:annexe-1 ;\n"
+        f"[ a oa:SpecificResource ; oa:hasSource {document} ;\n"
         f'{indent}  oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "{exact}" ] ,\n'
         f"{indent}    [ a oa:TextPositionSelector ; oa:start {start} ; oa:end {end} ] ]"
     )
@@ -109,25 +109,3 @@ def check(graph: Graph, text: str | None = None) -> list[str]:
     """Problems with the graph's anchors, one readable line each; empty when all hold."""
     text = source_text() if text is None else text
     return sorted(f"{describe(graph, a.target)}: {p}" for a in anchors(graph) if (p := a.problem(text)))
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Print the cdv:passage block for a quote of the annex.")
-    parser.add_argument("quote", help="exact text of the annex (use $'…\\n…' for newlines)")
-    parser.add_argument("--after", type=int, default=0, help="search from this offset on")
-    args = parser.parse_args(argv)
-    try:
-        print(turtle_passage(args.quote, args.after))
-    except ProvenanceError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    text = source_text()
-    start, _ = locate(args.quote, args.after)
-    if text.count(args.quote) > 1:
-        others = [i for i in range(len(text)) if text.startswith(args.quote, i) and i != start]
-        print(f"# attention: la citation apparaît aussi à {others}", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -6,8 +6,10 @@ A file starts with a header of ``#+ key: value`` comment lines::
     #+ description: Chaque partenaire que l'annexe nomme dans le contrat de la commune.
     #+ tags: partenaires, communes
     #+ param: commune | iri | commune:94017 | Commune
+    #+ column: nbCommunes | Nombre de communes
 
-``param`` lines read ``name | type | default | label``, the type being ``iri``, ``string``,
+``column`` lines give a result variable its French heading (the pages show it instead of the
+variable's name). ``param`` lines read ``name | type | default | label``, the type being ``iri``, ``string``,
 ``integer`` or ``date``. In the query the parameter is the variable ``?_name``. Its value is
 never pasted into the text: it is validated by type, serialised as an RDF term (IRIs checked,
 literals escaped) and bound by a ``VALUES`` block placed first in the query's outermost
@@ -45,9 +47,9 @@ from graphe.guard import tokens
 from graphe.namespaces import prefixes
 
 PARAM_TYPES = ("iri", "string", "integer", "date")
-HEADER_KEYS = ("summary", "description", "tags", "param")
+HEADER_KEYS = ("summary", "description", "tags", "param", "column")
 #: Query-string names the endpoint keeps for itself (``/queries/{name}?format=csv``).
-RESERVED = ("format", "timeout")
+RESERVED = ("format", "timeout", "csv")
 XSD_DATE = prefixes()["xsd"] + "date"
 _HEADER = re.compile(r"#\+\s*([A-Za-z_]+)\s*:\s*(.*?)\s*$")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -135,6 +137,7 @@ class NamedQuery:
     tags: tuple[str, ...]
     params: tuple[Param, ...]
     text: str
+    columns: tuple[tuple[str, str], ...] = ()  # (variable, French heading)
     where: int = field(default=-1, repr=False)  # offset just after the outermost WHERE's "{"
     where_end: int = field(default=-1, repr=False)  # offset of its closing "}"
     subselect: bool = field(default=False, repr=False)  # the WHERE group is a bare subquery
@@ -189,6 +192,7 @@ class NamedQuery:
             tags=tuple(t.strip() for v in fields["tags"] for t in v.split(",") if t.strip()),
             params=tuple(params),
             text=text,
+            columns=tuple(_column(v) for v in fields["column"]),
             where=where,
             where_end=where_end,
             subselect=subselect,
@@ -237,7 +241,15 @@ class NamedQuery:
                 {"name": p.name, "type": p.type, "default": p.default, "label": p.label}
                 for p in self.params
             ],
+            "columns": dict(self.columns),
         }
+
+
+def _column(value: str) -> tuple[str, str]:
+    name, sep, heading = (part.strip() for part in value.partition("|"))
+    if not sep or not _NAME.fullmatch(name.lstrip("?")) or not heading:
+        raise DataError(f"« #+ column: variable | intitulé » attendu, pas {value!r}")
+    return name.lstrip("?"), heading
 
 
 def _param(value: str, number: int) -> Param:

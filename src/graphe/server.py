@@ -1,4 +1,4 @@
-"""``graphe serve``: build the dataset if it is missing or stale, then serve it over HTTP.
+"""Serving the dataset over HTTP: one or several server processes (``graphe serve``).
 
 The command is the README's main job: on a fresh clone it builds ``dist/`` (calling
 :func:`graphe.build.build`), starts the query processes, and only then opens the port, so a
@@ -10,7 +10,6 @@ exists, that one is served (invalid data never replaces valid data) and a warnin
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
 import os
@@ -20,116 +19,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graphe import paths
-from graphe.errors import BadRequest, DataError, GrapheError
+from graphe.errors import GrapheError
 
 log = logging.getLogger("graphe.server")
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of ``graphe serve``."""
-    from graphe.api.settings import Settings
-
-    d = Settings.__dataclass_fields__
-    parser.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (défaut: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port (défaut: 8000)")
-    parser.add_argument(
-        "--processes", type=int, default=default_processes(),
-        help="processus serveurs HTTP, qui se partagent le port (défaut: un par cœur, au plus 4 ; ici %(default)s)",
-    )
-    parser.add_argument(
-        "--workers", type=int, default=d["workers"].default,
-        help="processus d'évaluation des requêtes par processus serveur (défaut: %(default)s)",
-    )
-    parser.add_argument(
-        "--store", default="oxigraph",
-        help="moteur : oxigraph (défaut : selon la taille, oxigraph-memoire jusqu'à 64 Mo de N-Quads, "
-             "oxigraph-disque au-delà), oxigraph-memoire (une copie en mémoire par processus de requêtes), "
-             "oxigraph-disque (une base sur disque dans DIST/oxigraph, partagée par tous), oxigraph:DOSSIER, "
-             "ou rdflib (référence)",
-    )
-    parser.add_argument(
-        "--timeout", type=float, default=d["timeout"].default,
-        help="délai maximal d'une requête, en secondes (défaut: %(default)s ; un client peut demander moins)",
-    )
-    parser.add_argument("--row-limit", type=int, default=d["row_limit"].default,
-                        help="lignes (ou triplets) au plus par réponse (défaut: %(default)s)")
-    parser.add_argument("--cache-mb", type=int, default=d["cache_mb"].default,
-                        help="cache des réponses en Mo, 0 pour aucun (défaut: %(default)s)")
-    parser.add_argument("--memory-mb", type=int, default=None,
-                        help="mémoire au plus par processus de requêtes, en Mo ; 0 pour aucune limite "
-                             "(défaut : 60 %% de la mémoire de la machine partagés entre eux, 4096 au plus)")
-    parser.add_argument("--request-timeout", type=float, default=d["request_timeout"].default,
-                        help="secondes pour recevoir une requête entière, sinon 408 (défaut: %(default)s)")
-    parser.add_argument("--dist", type=Path, default=None, help=f"jeu construit à servir (défaut: {paths.DIST})")
-    parser.add_argument("--no-build", action="store_true",
-                        help="servir dist/ tel quel, sans le reconstruire s'il est périmé")
-    parser.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
-    parser.add_argument("--access-log", action="store_true", help="une ligne par requête HTTP (uvicorn)")
 
 
 def default_processes() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
-def sources() -> list[Path]:
-    """The files the dataset is built from: a newer one makes ``dist/`` stale."""
-    from graphe import dataset
-
-    found = sorted(paths.ONTOLOGY.glob("*.ttl")) + dataset.data_files() + [paths.SOURCE]
-    return [p for p in found if p.is_file()]
-
-
-def is_stale(dist: Path, inputs: list[Path] | None = None) -> bool:
-    """No ``dataset.nq`` in ``dist``, or one older than a source file."""
-    nquads = dist / "dataset.nq"
-    if not nquads.is_file():
-        return True
-    built = nquads.stat().st_mtime
-    return any(p.stat().st_mtime > built for p in (sources() if inputs is None else inputs))
-
-
 def ensure_dataset(dist: Path, build: bool = True) -> Path:
-    """``dist/dataset.nq``, built first when missing or older than its sources."""
-    nquads = dist / "dataset.nq"
-    if build and is_stale(dist):
-        from graphe.build import build as run_build
+    """``dist/dataset.nq``, rebuilt first when stale (the one rule of :mod:`graphe.build.fresh`)."""
+    from graphe.build import ensure_built
 
-        log.info("construction du jeu de données dans %s…", dist)
-        try:
-            result = run_build(dist)
-            log.info("%s", result.summary())
-        except GrapheError as exc:
-            if not nquads.is_file():
-                raise
-            log.warning("la construction a échoué (%s) ; le dernier jeu valide est servi.", exc)
-    if not nquads.is_file():
-        raise DataError(f"{nquads} : jeu de données absent (lancer « graphe build »).")
-    return nquads
-
-
-def settings_from(args: argparse.Namespace):
-    from graphe.api.settings import Settings
-    from graphe.store import make_store
-
-    if args.timeout <= 0 or args.request_timeout <= 0:
-        raise BadRequest("--timeout et --request-timeout doivent être positifs.")
-    if args.workers < 1:
-        raise BadRequest("--workers doit valoir au moins 1.")
-    if not 0 < args.port < 65536:
-        raise BadRequest("--port doit être entre 1 et 65535.")
-    settings = Settings(
-        dist=Path(args.dist) if args.dist else paths.DIST,
-        store=args.store,
-        workers=args.workers,
-        timeout=args.timeout,
-        row_limit=args.row_limit,
-        cache_mb=max(args.cache_mb, 0),
-        memory_limit_mb=args.memory_mb,
-        processes=max(getattr(args, "processes", 1), 1),
-        request_timeout=args.request_timeout,
-    )
-    make_store(settings.store_spec)  # an unknown engine is a one-line error before anything starts
-    return settings
+    return ensure_built(dist, rebuild=build) / "dataset.nq"
 
 
 def configure_logging(level: str) -> None:
@@ -149,30 +52,6 @@ class Listen:
     port: int
     log_level: str = "info"
     access_log: bool = False
-
-
-def run(args: argparse.Namespace) -> int:
-    """Serve until interrupted; the exit code."""
-    configure_logging(args.log_level)
-    settings = settings_from(args)
-    if args.processes < 1:
-        raise BadRequest("--processes doit valoir au moins 1.")
-    nquads = ensure_dataset(settings.dist, build=not args.no_build)
-    _check_named_queries(settings)
-    from graphe.store import prepare_store
-
-    prepare_store(settings.store_spec, nquads)  # once, before the server processes open it
-    listen = Listen(args.host, args.port, args.log_level, args.access_log)
-    _warn_about_memory(settings)
-    return serve_many(settings, listen, args.processes)  # supervised even alone: a crash is restarted
-
-
-def _warn_about_memory(settings) -> None:
-    from graphe.memory import over_machine
-
-    cap, count = settings.worker_memory_mb, settings.processes * settings.workers
-    if cap and over_machine(cap, count):
-        log.warning("attention : %d processus de requêtes à %d Mo chacun dépassent la mémoire de la machine.", count, cap)
 
 
 def _check_named_queries(settings) -> None:
@@ -261,7 +140,7 @@ def serve_many(settings, listen: Listen, processes: int) -> int:
     """``processes`` server processes sharing one listening socket, under the supervisor.
 
     Each process is a whole endpoint with its own query processes, answer cache and health;
-    the metrics are summed across them (Prometheus multiprocess mode). See
+    with several, the metrics are summed across them (Prometheus multiprocess mode). See
     :mod:`graphe.supervisor` for what happens when one dies.
     """
     from graphe.supervisor import supervise
@@ -269,3 +148,12 @@ def serve_many(settings, listen: Listen, processes: int) -> int:
     sock = _listening_socket(listen.host, listen.port)
     log.info("graphe : %d processus serveurs sur http://%s:%d/sparql", processes, listen.host, listen.port)
     return supervise(_child, (settings, listen), processes, sock)
+
+
+def warn_about_memory(settings) -> None:
+    """A warning when the query processes' memory caps add up to more than the machine has."""
+    from graphe.memory import over_machine
+
+    cap, count = settings.worker_memory_mb, settings.processes * settings.workers
+    if cap and over_machine(cap, count):
+        log.warning("attention : %d processus de requêtes à %d Mo chacun dépassent la mémoire de la machine.", count, cap)

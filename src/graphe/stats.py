@@ -98,3 +98,25 @@ def oxigraph_quads(store) -> Iterable[Quad]:
     for q in store.quads_for_pattern(None, None, None, None):
         if not isinstance(q.graph_name, pyoxigraph.DefaultGraph):
             yield str(q.subject), str(q.predicate), str(q.object), str(q.graph_name)
+
+
+def store_quads(store) -> Iterable[Quad]:
+    """Quads of any :class:`graphe.store.Store` (named graphs only), through its query interface.
+
+    Terms are N-Triples-like strings: exact for IRIs (graphs, classes, properties), and one
+    distinct string per literal, which is all counting needs.
+    """
+    import json
+
+    text = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    doc = json.loads(store.query(text, format="json", row_limit=None).body)
+
+    def nt(t: dict) -> str:
+        if t["type"] == "uri":
+            return f"<{t['value']}>"
+        if t["type"] == "bnode":
+            return f"_:{t['value']}"
+        return json.dumps([t["value"], t.get("datatype"), t.get("xml:lang")], ensure_ascii=False)
+
+    for b in doc["results"]["bindings"]:
+        yield nt(b["s"]), nt(b["p"]), nt(b["o"]), nt(b["g"])

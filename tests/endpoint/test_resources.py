@@ -50,9 +50,10 @@ def test_a_browser_gets_a_french_page_with_links_and_passages(client):
     assert response.headers["content-type"].startswith("text/html")
     html = response.text
     assert '<html lang="fr">' in html
-    assert 'href="/id/partenaire/maison-de-la-prevention"' in html
-    assert "<q>Maison de la Prévention</q>" in html
+    assert 'href="/partenaires/maison-de-la-prevention"' in html  # the partner's page
+    assert "« Maison de la Prévention »" in html and 'href="/annexe#passage-' in html  # the mention, then the annex
     assert "caractères" in html and "?format=turtle" in html
+    assert "cdv:" not in html and "@fr" not in html and ".well-known/genid" not in html
     assert '<link rel="stylesheet" href="/static/pages.css">' in html
     assert client.get("/static/pages.css").headers["content-type"].startswith("text/css")
 

@@ -14,6 +14,8 @@ import httpx
 import pytest
 
 from graphe import server
+from graphe.build import fresh
+from graphe.cli import serve as serve_cli
 from graphe.errors import BadRequest, DataError, ValidationFailed
 
 GRAPHE = Path(sys.executable).parent / "graphe"
@@ -30,7 +32,7 @@ def parse(*argv):
     import argparse
 
     parser = argparse.ArgumentParser()
-    server.add_arguments(parser)
+    serve_cli.add_arguments(parser)
     return parser.parse_args(list(argv))
 
 
@@ -40,24 +42,24 @@ def parse(*argv):
 ])
 def test_bad_options_are_one_line_errors(argv, message):
     with pytest.raises(BadRequest, match=message):
-        server.settings_from(parse(*argv))
+        serve_cli.settings_from(parse(*argv))
 
 
 def test_settings_from_options(tmp_path):
-    s = server.settings_from(parse("--timeout", "3", "--workers", "1", "--store", "rdflib", "--dist", str(tmp_path), "--cache-mb", "0"))
+    s = serve_cli.settings_from(parse("--timeout", "3", "--workers", "1", "--store", "rdflib", "--dist", str(tmp_path), "--cache-mb", "0"))
     assert (s.timeout, s.workers, s.store, s.dist, s.cache_mb) == (3.0, 1, "rdflib", tmp_path, 0)
 
 
 def test_staleness(tmp_path):
     source = tmp_path / "source.ttl"
     source.write_text("")
-    assert server.is_stale(tmp_path, [source])
+    assert fresh.is_stale(tmp_path, [source])
     (tmp_path / "dataset.nq").write_text("")
     os.utime(source, (time.time() - 100, time.time() - 100))
-    assert not server.is_stale(tmp_path, [source])
+    assert not fresh.is_stale(tmp_path, [source])
     os.utime(source, (time.time() + 100, time.time() + 100))
-    assert server.is_stale(tmp_path, [source])
-    assert server.sources() and all(p.is_file() for p in server.sources())
+    assert fresh.is_stale(tmp_path, [source])
+    assert fresh.sources() and all(p.is_file() for p in fresh.sources())
 
 
 def test_the_dataset_is_built_when_missing_and_kept_when_a_rebuild_fails(tmp_path, monkeypatch, nquads):
@@ -78,7 +80,7 @@ def test_the_dataset_is_built_when_missing_and_kept_when_a_rebuild_fails(tmp_pat
     monkeypatch.setattr(graphe.build, "build", fake_build)
     dist = tmp_path / "dist"
     assert server.ensure_dataset(dist) == dist / "dataset.nq" and calls == [dist]
-    monkeypatch.setattr(server, "is_stale", lambda d, inputs=None: True)
+    monkeypatch.setattr(fresh, "is_stale", lambda d, inputs=None: True)
 
     def failing_build(dist):
         raise ValidationFailed("validation: 1 violation(s)")

@@ -29,6 +29,9 @@ from graphe.errors import BadRequest, DataError, GrapheError
 from graphe.executor import Executor, StoreConfig
 from graphe.namespaces import prefixes
 from graphe.store import dataset_version, prepare_store
+from graphe.web import routes as web_routes
+from graphe.web.errors import html_error
+from graphe.web.head import HeadAsGet
 
 log = logging.getLogger("graphe.api")
 
@@ -153,17 +156,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(named.router)
     app.include_router(ops.router)
     app.include_router(resources.router)
+    web_routes.include(app)
     if settings.static_dir.is_dir():
         app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
 
     @app.exception_handler(GrapheError)
     async def graphe_error(request: Request, exc: GrapheError):
-        return error_response(exc.status, str(exc), request.headers.get("accept"))
+        return html_error(request, exc.status, str(exc), choices=getattr(exc, "choices", None)) or error_response(exc.status, str(exc), request.headers.get("accept"))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         message = _HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
-        return error_response(exc.status_code, message, request.headers.get("accept"), exc.headers)
+        return html_error(request, exc.status_code, message, exc.headers) or error_response(exc.status_code, message, request.headers.get("accept"), exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
@@ -187,4 +191,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=86400,
     )
     app.add_middleware(MetricsMiddleware, metrics=runtime.metrics)
+    app.add_middleware(HeadAsGet)
     return app

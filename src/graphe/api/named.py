@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import json
 import time
-from html import escape
-from string import Template
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
@@ -22,6 +19,7 @@ from graphe import formats, queries
 from graphe.api.http import etag_for, matches
 from graphe.api.sparql import Reply, Req, count_failure, execute, not_acceptable
 from graphe.errors import BadRequest, GrapheError, NotAcceptable, NotFound
+from graphe.web import questions
 
 router = APIRouter()
 
@@ -42,10 +40,6 @@ def _req(request: Request) -> Req:
 
 def _response(reply: Reply) -> Response:
     return Response(reply.body, reply.status, headers=reply.headers, media_type=reply.media_type)
-
-
-def _template(rt, name: str) -> Template:
-    return Template((rt.settings.templates_dir / name).read_text(encoding="utf-8"))
 
 
 @router.get("/prefixes")
@@ -72,13 +66,7 @@ async def list_queries(request: Request) -> Response:
     if fmt.name == "json":
         body = json.dumps(entries, ensure_ascii=False, indent=1).encode()
         return Response(body, headers=headers, media_type="application/json")
-    items = "\n".join(
-        f'<li><a href="{escape(e["url"])}">{escape(e["summary"] or e["name"])}</a>'
-        f'<p>{escape(e["description"])}</p></li>'
-        for e in entries
-    )
-    page = _template(rt, "requetes.html").substitute(liste=items or "<li>Aucune question.</li>")
-    return Response(page, headers=headers, media_type="text/html; charset=utf-8")
+    return await questions.list_page(request, rt.catalogue)
 
 
 @router.get("/queries/{name}")
@@ -99,6 +87,7 @@ async def run_named(request: Request, name: str) -> Response:
     text = ""
     form = None
     try:
+        values = await questions.resolve(request, query, values)
         text = query.bind(values)
         checked = await rt.check(text)
         form = checked.form
@@ -106,46 +95,12 @@ async def run_named(request: Request, name: str) -> Response:
         fmt = formats.negotiate(request.headers.get("accept"), params.get("format"), offers)
         if fmt is None:
             raise NotAcceptable(not_acceptable(params.get("format"), offers))
+        if fmt.name == "html":
+            return await questions.answer_page(request, query, values, checked)
 
-        def page(result) -> bytes:
-            return _result_page(rt, query, values, result)
-
-        reply = await execute(
-            rt, _req(request), checked, fmt, params.get("timeout"), start, text,
-            wrap=page if fmt.name == "html" else None,
-        )
+        reply = await execute(rt, _req(request), checked, fmt, params.get("timeout"), start, text)
         return _response(reply)
     except GrapheError as exc:
         count_failure(rt, exc, form, text or name, start)
         raise
 
-
-def _result_page(rt, query, values: dict[str, str], result) -> bytes:
-    """The HTML table inside a page with the question, its parameters and download links."""
-    fields = []
-    for p in query.params:
-        current = values.get(p.name, p.default or "")
-        kind = {"integer": "number", "date": "date"}.get(p.type, "text")
-        fields.append(
-            f'<label>{escape(p.label)} <input name="{escape(p.name)}" type="{kind}" '
-            f'value="{escape(current)}"></label>'
-        )
-    links = " · ".join(
-        f'<a href="?{escape(urlencode({**values, "format": f}))}">{label}</a>'
-        for f, label in (("csv", "CSV"), ("json", "JSON"), ("tsv", "TSV"), ("xml", "XML"))
-    )
-    note = ""
-    if result.truncated:
-        note = f'<p class="note">Réponse coupée à {rt.settings.row_limit} lignes.</p>'
-    page = _template(rt, "requete-nommee.html").substitute(
-        titre=escape(query.summary or query.name),
-        description=escape(query.description),
-        champs="\n".join(fields),
-        formulaire="" if fields else "hidden",
-        liens=links,
-        lignes=result.rows,
-        note=note,
-        table=result.body.decode(),
-        requete=escape(query.text),
-    )
-    return page.encode()

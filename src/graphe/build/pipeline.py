@@ -1,0 +1,139 @@
+"""The build pipeline: parse → validate → check provenance → reason → write ``dist/``.
+
+Every check runs before anything is written; a failure at any step raises a
+:class:`graphe.errors.GrapheError` (its ``exit_code`` is the CLI's) and leaves the previous
+``dist/`` byte-for-byte as it was (see :mod:`graphe.build.publish`).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Dataset, Graph
+
+from graphe import dataset, paths, provenance, search
+from graphe.build.publish import record_timings, rel, swap, write_outputs
+from graphe.build.skolem import skolemize
+from graphe.errors import DataError, GrapheError, ProvenanceError, ValidationFailed
+from graphe.namespaces import GRAPH_INFERENCES
+
+
+@dataclass
+class BuildResult:
+    """What a successful build produced."""
+
+    dist: Path
+    version: str
+    triples: dict[str, int]
+    timings: dict[str, float]
+    files: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        lines = [f"jeu de données construit dans {self.dist}", f"version {self.version}"]
+        lines += [f"  {g}: {n} triplets" for g, n in self.triples.items()]
+        lines.append("durées: " + ", ".join(f"{k} {v:.1f} s" for k, v in self.timings.items()))
+        return "\n".join(lines)
+
+
+
+def build(dist: Path | None = None) -> BuildResult:
+    """Build the dataset into ``dist`` (default ``paths.DIST``); raise a GrapheError on failure."""
+    dist = Path(dist) if dist is not None else paths.DIST
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[step] = round(now - clock, 3)
+        clock = now
+
+    files = dataset.ontology_files() + dataset.data_files()
+    if not files:
+        raise DataError(f"aucun fichier Turtle dans {paths.ONTOLOGY} ni {paths.DATA_TTL}")
+    if not paths.SOURCE.is_file():
+        raise DataError(f"{paths.SOURCE}: annexe source introuvable")
+    ds = dataset.load(files)
+    lap("lecture")
+
+    report = _validate(files)
+    lap("validation")
+
+    anchors = check_provenance(ds, files)
+    lap("provenance")
+
+    ds = skolemize(ds)
+    inferred = _reason(ds)
+    target = ds.graph(GRAPH_INFERENCES)
+    for triple in inferred:
+        target.add(triple)
+    lap("raisonnement")
+
+    try:
+        dist.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{dist.name}-", dir=dist.parent))
+        tmp.chmod(0o755)  # mkdtemp makes it private; dist/ is published (served, downloaded)
+    except OSError as exc:
+        raise GrapheError(f"{dist}: écriture impossible: {exc}") from None
+    try:
+        version, triples, written = write_outputs(ds, report, tmp, files, anchors, timings)
+        lap("ecriture")
+        search.write_index(tmp / "dataset.nq", tmp / search.INDEX_FILE)  # the pages' full-text search
+        lap("recherche")
+        record_timings(tmp, timings)
+        swap(tmp, dist)
+    except OSError as exc:
+        raise GrapheError(f"{dist}: écriture impossible, le précédent jeu reste en place: {exc}") from None
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return BuildResult(dist, version, triples, timings, written)
+
+
+def _validate(files: list[Path]):
+    """SHACL + cross-entity checks; a failure carries the readable report."""
+    from graphe.validate import validate
+
+    report = validate(files)
+    if not report.conforms:
+        n = len(report.violations)
+        raise ValidationFailed(f"validation: {n} violation(s), rien n'est publié", report=report.text())
+    return report
+
+
+def _reason(ds: Dataset) -> Graph:
+    """HermiT consistency, then the entailments (``infer`` leaves out what is asserted)."""
+    from graphe import reasoning
+
+    reasoning.check(ds)
+    return reasoning.infer(ds)
+
+
+def check_provenance(ds: Dataset, files: list[Path] = ()) -> int:
+    """Every quote must be at its offsets in the annex; return how many anchors hold.
+
+    The error names, for each wrong anchor, the file that states it and the resource it anchors.
+    """
+    union = dataset.union(ds)
+    try:
+        text = paths.SOURCE.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DataError(f"{paths.SOURCE}: {exc}") from None
+    found = provenance.anchors(union)
+    bad = [(a, p) for a in found if (p := a.problem(text))]
+    if bad:
+        stated_in = {}
+        for f in files:
+            for a in provenance.anchors(dataset.parse_file(f)):
+                stated_in.setdefault((a.exact, a.start, a.end), rel(f))
+        problems = sorted(
+            f"{stated_in.get((a.exact, a.start, a.end), '?')}: {provenance.describe(union, a.target)}: {p}" for a, p in bad
+        )
+        listing = "\n".join(f"  - {p}" for p in problems)
+        raise ProvenanceError(f"{len(problems)} citation(s) absente(s) de leurs positions dans {paths.SOURCE.name}:\n{listing}")
+    return len(found)
+

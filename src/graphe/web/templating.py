@@ -1,0 +1,49 @@
+"""One Jinja2 environment for every server-rendered page, so they all share ``base.html``.
+
+Routes render with ``templates.TemplateResponse(request, "page.html", context)``; the layout
+reads the site's name, the navigation and the dataset's version from the globals set here and
+from ``request.app.state.runtime``, so no page has to pass them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.templating import Jinja2Templates
+
+from graphe import __version__
+from graphe.web.data import page_url
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
+
+#: The navigation of every page: (path, label).
+NAVIGATION = [
+    ("/communes", "Communes"),
+    ("/partenaires", "Partenaires"),
+    ("/dispositifs", "Dispositifs"),
+    ("/themes", "Thèmes"),
+    ("/comparer", "Comparer"),
+    ("/annexe", "L'annexe"),
+    ("/queries", "Questions"),
+    ("/sparql", "SPARQL"),
+]
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+templates.env.globals.update(
+    site="Contrats de ville de Paris Est Marne&Bois",
+    navigation=NAVIGATION,
+    code_version=__version__,
+)
+templates.env.trim_blocks = True
+templates.env.lstrip_blocks = True
+
+
+def dataset_version(request) -> str:
+    """The short version of the dataset the server holds (the SHA-256 of ``dataset.nq``)."""
+    runtime = getattr(request.app.state, "runtime", None)
+    return (getattr(runtime, "version", "") or "")[:12]
+
+
+templates.env.globals["dataset_version"] = dataset_version
+
+templates.env.filters["page_url"] = page_url
