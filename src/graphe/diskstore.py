@@ -25,8 +25,20 @@ import pyoxigraph as ox
 from graphe.errors import DataError
 
 STAMP = "graphe-source.json"
+#: N-Quads up to this size are served from memory (a copy per query process: the engine is
+#: 2–7× faster there); above, from the shared database on disk, which ``graphe build`` writes.
+MEMORY_MAX_MB = 64
 _COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 _UNION = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+
+
+def wanted(nquads: Path, memory_max_mb: int | None = None) -> bool:
+    """Is ``nquads`` large enough to be served from the shared database on disk?"""
+    limit = MEMORY_MAX_MB if memory_max_mb is None else memory_max_mb
+    try:
+        return nquads.stat().st_size > limit * 2**20
+    except OSError:
+        return False
 
 
 def file_digest(path: Path) -> str:

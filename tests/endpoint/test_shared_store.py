@@ -41,3 +41,23 @@ def test_workers_share_one_database_on_disk(endpoint_dist, live):
                 assert a.status_code == b.status_code == 200 and a.text == b.text
     finally:
         stop_server(server)
+
+
+def test_the_build_writes_the_database_when_the_data_is_large(tmp_path, monkeypatch):
+    """Above the size served from memory, ``graphe build`` prepares the shared database in
+    ``dist/oxigraph``, so that the server opens it without loading anything."""
+    from graphe import diskstore
+    from graphe.build import build
+    from graphe.store import prepare_store
+
+    monkeypatch.setattr(diskstore, "MEMORY_MAX_MB", 0)
+    dist = tmp_path / "dist"
+    build(dist)
+    stamp = read_stamp(dist / "oxigraph")
+    assert stamp and stamp["sha256"] == diskstore.file_digest(dist / "dataset.nq")
+    assert diskstore.is_current(dist / "oxigraph", dist / "dataset.nq")
+    settings = Settings(dist=dist)
+    assert settings.store_spec == f"oxigraph:{dist / 'oxigraph'}"
+    before = (dist / "oxigraph" / diskstore.STAMP).stat().st_mtime_ns
+    prepare_store(settings.store_spec, settings.nquads)  # what serve does: nothing left to do
+    assert (dist / "oxigraph" / diskstore.STAMP).stat().st_mtime_ns == before

@@ -57,13 +57,11 @@ class Settings:
         shared by every query process (graphe.diskstore), so that neither the memory nor the
         cold start grows with the processes.
         """
+        from graphe.diskstore import wanted
+
         store = self.store
         if store == "oxigraph":
-            try:
-                big = self.nquads.stat().st_size > self.memory_store_max_mb * 2**20
-            except OSError:
-                big = False
-            store = "oxigraph-disque" if big else "oxigraph-memoire"
+            store = "oxigraph-disque" if wanted(self.nquads, self.memory_store_max_mb) else "oxigraph-memoire"
         if store == "oxigraph-disque":
             return f"oxigraph:{Path(self.dist) / 'oxigraph'}"
         if store == "oxigraph-memoire":
