@@ -46,13 +46,39 @@ def engine_cpu_us(nquads: Path, query: str, n: int) -> float:
     return (time.process_time() - t0) / n * 1e6
 
 
-def server_cpu_us(srv: servers.Server, query: str, clients: int, seconds: float) -> tuple[float, float]:
-    """(µs of the server tree's CPU per request, requests/s) under ``clients`` wrk clients."""
+def _per_process(root: int) -> dict[int, tuple[str, float]]:
+    """pid → (its role, CPU seconds) for every process of the tree."""
+    out = {}
+    for pid in servers.tree_pids(root):
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if "forkserver" in cmd:
+            role = "processus de requêtes"
+        elif "spawn_main" in cmd:
+            role = "processus serveurs HTTP"
+        else:
+            role = "superviseur et autres"
+        out[pid] = (role, (int(fields[11]) + int(fields[12])) / scale.TICK)
+    return out
+
+
+def server_cpu_us(srv: servers.Server, query: str, clients: int, seconds: float) -> tuple[float, float, dict]:
+    """(µs of the server tree's CPU per request, requests/s, µs per request by role)."""
     loadgen.run(srv.url, query, clients, 1.0)  # warm up
     before = scale.tree_cpu(srv.process.pid)
+    parts = _per_process(srv.process.pid)
     result = loadgen.run(srv.url, query, clients, seconds)
     spent = scale.tree_cpu(srv.process.pid) - before
-    return spent / max(result.requests, 1) * 1e6, result.rps
+    roles: dict[str, float] = {}
+    for pid, (role, cpu) in _per_process(srv.process.pid).items():
+        roles[role] = roles.get(role, 0.0) + cpu - parts.get(pid, (role, 0.0))[1]
+    n = max(result.requests, 1)
+    return spent / n * 1e6, result.rps, {r: v / n * 1e6 for r, v in roles.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"CPU par requête ({args.clients} clients, {args.seconds:.0f} s, charge {os.getloadavg()[0]:.1f}) :")
     print(f"  moteur seul (pyoxigraph en processus, JSON d'Oxigraph) : {engine:8.0f} µs")
     print(f"  graphe                                                : {g[0]:8.0f} µs  ({g[1]:,.0f} req/s)")
+    for role, us in sorted(g[2].items()):
+        print(f"    dont {role:48s}: {us:8.0f} µs")
     print(f"  Oxigraph server                                       : {o[0]:8.0f} µs  ({o[1]:,.0f} req/s)")
     print(f"  surcoût de graphe au-dessus du moteur                 : {g[0] - engine:8.0f} µs (objectif ≤ 150)")
     print(f"  graphe ÷ Oxigraph server : CPU {g[0] / o[0]:.2f}, débit {g[1] / o[1]:.2f}")
