@@ -23,6 +23,7 @@ OUTPUTS = {
     "dataset.nq", "dataset.trig", "dataset.jsonld", "ontologie.ttl", "annexe-1.ttl", "referentiel.ttl",
     "inferences.ttl", "shacl-report.ttl", "shacl-report.txt", "void.ttl", "build.json", "SHA256SUMS",
     "recherche.sqlite",  # the pages' full-text index: derived from dataset.nq, not a dump
+    "formes.ttl", "ontologie.html",
 }
 GRAPH_TURTLES = {
     "ontologie.ttl": GRAPH_ONTOLOGIE, "annexe-1.ttl": GRAPH_ANNEXE,

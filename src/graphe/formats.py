@@ -70,6 +70,13 @@ RDFXML = Format(
     iri=W3C + "RDF_XML",
 )
 HTML = Format("html", "text/html", ("application/xhtml+xml",), (), "html")
+NQUADS = Format("nquads", "application/n-quads", (), ("nq",), "nq", iri=W3C + "N-Quads")
+TRIG = Format("trig", "application/trig", (), (), "trig", iri=W3C + "TriG")
+TEXT = Format("text", "text/plain", (), (), "txt")
+JSON_FILE = Format("json-file", "application/json", (), (), "json")
+
+#: The files of a release as downloaded (``/dumps/…``), by extension.
+DUMP_FILES = [NQUADS, TRIG, TURTLE, JSONLD, NTRIPLES, RDFXML, HTML, TEXT, JSON_FILE]
 
 #: Offers for each kind of answer, the server's preference first.
 SOLUTIONS = [JSON, XML, CSV, TSV]
@@ -157,6 +164,16 @@ def negotiate(accept: str | None, format_param: str | None, offers: list[Format]
     if format_param:
         return by_name(format_param, offers)
     return choose(accept, offers)
+
+
+def for_file(name: str) -> Format:
+    """The format of a release file by its extension (plain text when unknown: SHA256SUMS).
+
+    >>> for_file("dataset.nq").media_type, for_file("SHA256SUMS").media_type
+    ('application/n-quads', 'text/plain')
+    """
+    _, dot, ext = name.rpartition(".")
+    return next((f for f in DUMP_FILES if dot and f.extension == ext), TEXT)
 
 
 def offers_for(form: str | None) -> list[Format]:

@@ -16,11 +16,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.staticfiles import StaticFiles
 
 from graphe import guard, queries
-from graphe.api import named, ops, resources
+from graphe.api import named, ops, publication, resources
 from graphe.api.http import AnswerCache, LimitsMiddleware, error_response
 from graphe.api.observe import Metrics, MetricsMiddleware
 from graphe.api.settings import Settings
@@ -157,6 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ops.router)
     app.include_router(resources.router)
     web_routes.include(app)
+    app.include_router(publication.router)
     if settings.static_dir.is_dir():
         app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
 
@@ -179,7 +179,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return error_response(500, "erreur interne du serveur.", request.headers.get("accept"))
 
     # outermost last: metrics see everything, CORS headers go on every answer (errors too)
-    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min, compresslevel=6)
+    app.add_middleware(publication.GZipExceptDumps, minimum_size=settings.gzip_min, compresslevel=6)
     app.add_middleware(LimitsMiddleware, max_url=settings.max_url, max_body=settings.max_body)
     app.add_middleware(
         CORSMiddleware,

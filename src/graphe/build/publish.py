@@ -44,6 +44,7 @@ def write_outputs(
     other["void.ttl"] = serialize_turtle(void_graph(ds, st, dumps, version)).encode("utf-8")
     other["shacl-report.ttl"] = _report_turtle(report).encode("utf-8")
     other["shacl-report.txt"] = (report.text().rstrip("\n") + "\n").encode("utf-8")
+    other.update(publication_documents(ds))
 
     for fname, data in {**dumps, **other}.items():
         (out / fname).write_bytes(data)
@@ -70,6 +71,15 @@ def write_outputs(
     }
     (out / "build.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return version, triples, sorted([*dumps, *other, "SHA256SUMS", "build.json"])
+
+
+def publication_documents(ds: Dataset) -> dict[str, bytes]:
+    """The shapes (``/formes``) and the ontology's documentation page (``/ontologie``)."""
+    from graphe import ontology_doc
+    from graphe.validate import load_shapes
+
+    shapes = load_shapes()
+    return {"formes.ttl": to_turtle(relabel(shapes)).encode("utf-8"), "ontologie.html": ontology_doc.render(ds, shapes).encode("utf-8")}
 
 
 def record_timings(out: Path, timings: dict[str, float]) -> None:
