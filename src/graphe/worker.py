@@ -130,9 +130,14 @@ def worker_main(sock: socket.socket, config: StoreConfig) -> None:
     try:
         store = make_store(config.spec, prefixes=config.prefixes, limits=config.limits)
         store.load(config.nquads)
-        sock.sendall(frame(("ready", store.graphs(), store.count(), store.size())))
+        ready = ("ready", store.graphs(), store.count(), store.size())
     except (GrapheError, OSError, MemoryError) as exc:
-        sock.sendall(frame(("failed", f"{type(exc).__name__}: {exc}")))
+        ready = ("failed", f"{type(exc).__name__}: {exc}")
+    try:
+        sock.sendall(frame(ready))
+    except OSError:  # the server that started us is gone (killed while we loaded): nothing to say
+        return
+    if ready[0] != "ready":
         return
     while True:
         try:
