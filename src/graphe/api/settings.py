@@ -18,7 +18,7 @@ class Settings:
 
     dist: Path = field(default_factory=lambda: paths.DIST)  # holds dataset.nq (and build.json)
     store: str = "oxigraph"  # oxigraph (by size, see store_spec), oxigraph-memoire, oxigraph-disque, oxigraph:DIR, rdflib
-    memory_store_max_mb: int = 64  # N-Quads up to this size are served from memory
+    memory_store_max_mb: int | None = None  # N-Quads up to this size served from memory (None: diskstore's)
     workers: int = 2  # query processes (two at least: one stuck query must not hold the others)
     timeout: float = 10.0  # seconds; a client may ask for less (timeout=), never more
     row_limit: int = 10_000  # solutions or triples per answer
