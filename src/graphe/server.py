@@ -18,7 +18,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from graphe import paths
 from graphe.errors import GrapheError
 
 log = logging.getLogger("graphe.server")

@@ -19,7 +19,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.staticfiles import StaticFiles
 
 from graphe import guard, queries
-from graphe.api import named, ops, publication, resources
+from graphe.api import draft, named, ops, publication, resources
 from graphe.api.http import AnswerCache, LimitsMiddleware, error_response
 from graphe.api.observe import Metrics, MetricsMiddleware
 from graphe.api.settings import Settings
@@ -27,6 +27,7 @@ from graphe.api.sparql import EXPOSED_HEADERS, SparqlEndpoint
 from graphe.errors import BadRequest, DataError, GrapheError
 from graphe.executor import Executor, StoreConfig
 from graphe.namespaces import prefixes
+from graphe.remote import follow, is_remote, remote_version
 from graphe.store import dataset_version, prepare_store
 from graphe.web import routes as web_routes
 from graphe.web.errors import html_error
@@ -53,6 +54,7 @@ class Runtime:
         self.catalogue: dict[str, queries.NamedQuery] = {}
         self.version = ""
         self.executor: Executor | None = None
+        self._follow: asyncio.Task | None = None  # a remote store: taking up new publications
         self.started = time.time()
 
     async def start(self) -> None:
@@ -60,17 +62,22 @@ class Runtime:
         if self.executor is not None:
             return
         nquads = self.settings.nquads
-        if not nquads.is_file():
-            raise DataError(f"{nquads} : jeu de données absent (lancer « graphe build »).")
-        spec = self.settings.store_spec
         self.catalogue = {q.name: q for q in queries.catalogue(self.settings.queries_dir)}
-        prepare_store(spec, nquads)
-        self.version = dataset_version(spec, nquads)
+        spec = self.settings.store_spec
+        if is_remote(spec):
+            self.version = await asyncio.get_running_loop().run_in_executor(None, remote_version, spec)
+        else:
+            if not nquads.is_file():
+                raise DataError(f"{nquads} : jeu de données absent (lancer « graphe build »).")
+            prepare_store(spec, nquads)
+            self.version = dataset_version(spec, nquads)
         memory = self.settings.worker_memory_mb
         config = StoreConfig(spec, nquads, self.prefixes, self.limits, memory * 2**20 if memory else None)
         executor = Executor(config, self.settings.workers)
         await executor.start()
         self.executor = executor
+        if is_remote(self.settings.store) and self.settings.remote_refresh > 0:
+            self._follow = asyncio.get_running_loop().create_task(follow(self, self.settings.remote_refresh))
         self.started = time.time()
         log.info(
             "graphe prêt : %s, %d processus de requêtes, version %s",
@@ -78,6 +85,8 @@ class Runtime:
         )
 
     async def close(self) -> None:
+        if self._follow is not None:
+            self._follow.cancel()
         if self.executor is not None:
             await self.executor.close()
 
@@ -92,6 +101,7 @@ class Runtime:
             return self.verdicts.check(
                 text, graphs=self.graphs, default_graph_uris=default_graph_uris,
                 named_graph_uris=named_graph_uris, prefixes=self.prefixes, limits=self.limits,
+                base=self.settings.base_iri,
             )
 
         if len(text) < 8192:
@@ -157,6 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(resources.router)
     web_routes.include(app)
     app.include_router(publication.router)
+    app.include_router(draft.router)
     if settings.static_dir.is_dir():
         app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
 

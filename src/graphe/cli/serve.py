@@ -36,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="moteur : oxigraph (défaut : selon la taille, oxigraph-memoire jusqu'à 64 Mo de N-Quads, "
              "oxigraph-disque au-delà), oxigraph-memoire (une copie en mémoire par processus de requêtes), "
              "oxigraph-disque (une base sur disque dans DIST/oxigraph, partagée par tous), oxigraph:DOSSIER, "
-             "ou rdflib (référence)",
+             "rdflib (référence) ou l'URL SPARQL d'un magasin externe rempli par « graphe publish »",
     )
     parser.add_argument(
         "--timeout", type=float, default=d["timeout"].default,
@@ -92,11 +92,13 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     if args.processes < 1:
         raise BadRequest("--processes doit valoir au moins 1.")
-    nquads = ensure_dataset(settings.dist, build=not args.no_build)
-    _check_named_queries(settings)
+    from graphe.remote import is_remote
     from graphe.store import prepare_store
 
-    prepare_store(settings.store_spec, nquads)  # once, before the server processes open it
+    if not is_remote(settings.store):  # a remote store holds its own data (graphe publish)
+        nquads = ensure_dataset(settings.dist, build=not args.no_build)
+        prepare_store(settings.store_spec, nquads)  # once, before the server processes open it
+    _check_named_queries(settings)
     listen = Listen(args.host, args.port, args.log_level, args.access_log)
     warn_about_memory(settings)
     return serve_many(settings, listen, args.processes)  # supervised even alone: a crash is restarted

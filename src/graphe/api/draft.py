@@ -1,0 +1,100 @@
+"""The review page of a draft: the annex with what `graphe draft` read in it, for a curator.
+
+Read-only by construction (GET only): the draft is recomputed from the annex and the graph's
+files on each request, and accepting is editing the Turtle file, which the page points to line
+by line. The page names the commune by its slug (``/brouillon/fontenay-sous-bois``).
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter, Request
+from starlette.responses import HTMLResponse
+
+from graphe import paths
+from graphe.errors import DataError, NotFound
+
+if TYPE_CHECKING:  # the drafting code is loaded by the first review, not by the server's start
+    from graphe.draft.model import Draft
+
+router = APIRouter()
+KIND = {"contrat": "contrat", "enjeu": "enjeu", "axe": "axe", "objectif": "objectif", "action": "action"}
+
+
+def _templates():
+    """The site's one Jinja2 environment when there is one (its base.html, its globals), else ours."""
+    try:
+        from graphe.web.templating import templates  # the shared page layout
+    except ImportError:
+        from fastapi.templating import Jinja2Templates
+
+        from graphe import __version__
+
+        templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
+        templates.env.globals.update(site="Contrats de ville de Paris Est Marne&Bois", code_version=__version__)
+    return templates
+
+
+@router.get("/brouillon/{commune}", response_class=HTMLResponse)
+def review(request: Request, commune: str, source: str | None = None) -> HTMLResponse:
+    """``source``: the file name of another annex of ``data/source/`` (never a path elsewhere)."""
+    annex = paths.SOURCE
+    if source is not None:
+        annex = paths.SOURCE.parent / Path(source).name
+        if annex.suffix != ".md" or not annex.is_file():
+            raise NotFound(f"annexe introuvable dans data/source/ : « {Path(source).name} »")
+    from graphe.draft import draft
+
+    try:
+        d = draft(annex, commune.replace("-", " "))
+    except DataError as exc:
+        raise NotFound(str(exc)) from None
+    return _templates().TemplateResponse(request, "brouillon.html", context(d))
+
+
+def context(d: Draft) -> dict:
+    from markupsafe import Markup
+
+    from graphe.draft import turtle
+
+    _, lines = turtle.write(d)
+    ressources = []
+    for r in d.resources:
+        key = f"{r.kind}:{r.slug}"
+        ressources.append({"cle": key, "genre": r.kind, "premiere": lines[key][0], "derniere": lines[key][1],
+                           "liens": [m.body.rsplit("/", 1)[-1] for m in r.mentions], "citation": r.span.quote(d.source)})
+    candidats = [{"nom": c.name, "raison": c.reason, "premiere": lines[f"partenaire:{c.slug}"][0],
+                  "derniere": lines[f"partenaire:{c.slug}"][1]} for c in d.candidates]
+    return {
+        "commune": d.commune_label, "source": d.source_path, "ressources": ressources, "candidats": candidats,
+        "non_compris": [{"debut": s.start, "fin": s.end, "texte": s.quote(d.source)} for s in d.unread],
+        "annexe": Markup(highlight(d)),
+    }
+
+
+def highlight(d: Draft) -> str:
+    """The commune's section with nested <mark>s: resources, then links, candidates and figures."""
+    marks: list[tuple] = [(r.span, KIND[r.kind]) for r in d.resources]
+    marks += [(m.span, "lien") for r in d.resources for m in r.mentions]
+    marks += [(c.span, "candidat") for c in d.candidates]
+    marks += [(f.number, "chiffre") for f in d.figures] + [(x.at, "date") for x in d.dates]
+    events = []
+    for span, cls in marks:
+        events.append((span.start, 1, -(span.end - span.start), f'<mark class="{cls}">'))
+        events.append((span.end, 0, span.end - span.start, "</mark>"))
+    events.sort()
+    out, pos, depth = [], d.section.start, 0
+    for at, opening, _, tag in events:
+        out.append(escape(d.source[pos:at]))
+        pos = at
+        out.append(tag)
+    out.append(escape(d.source[pos : d.section.end]))
+    del depth
+    return "".join(out)
+
+
+__all__ = ["router", "context"]

@@ -1,0 +1,24 @@
+"""The rule that keeps drafts out of a release: `graphe build` publishes nothing marked cdv:brouillon."""
+
+from __future__ import annotations
+
+from rdflib import Dataset, Graph
+
+from graphe.errors import ValidationFailed
+from graphe.namespaces import CDV, curie
+
+
+def refuse_drafts(ds: Dataset | Graph) -> None:
+    """Raise when any resource is still a draft: accepting it is the curator's act, not the build's."""
+    from graphe.dataset import union
+
+    graph = union(ds)
+    drafts = sorted(set(graph.subjects(CDV.brouillon, None)), key=str)
+    if not drafts:
+        return
+    named = [curie(str(s)) or str(s) for s in drafts if not str(s).startswith("_:") and "genid" not in str(s)]
+    shown = ", ".join(named[:5]) + (" …" if len(named) > 5 else "")
+    raise ValidationFailed(
+        f"publication refusée : {len(drafts)} énoncé(s) encore en brouillon (cdv:brouillon true) — {shown}. "
+        "Un curateur doit les relire et retirer leurs lignes cdv:brouillon pour les accepter (docs/modelling.md §7)."
+    )
