@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, Graph, URIRef
 
 from graphe.draft import candidates, figures, structure
 from graphe.draft.lexicon import PLACES, Lexicon, guess_themes
-from graphe.draft.model import Draft, Mention, Resource, Span
+from graphe.draft.model import Draft, Mention, Span
 from graphe.draft.segment import blocks, fold
 from graphe.errors import DataError
 from graphe.namespaces import ANNEXE, CDV, DOCUMENT
@@ -182,4 +182,4 @@ def _name_figures(d: Draft) -> None:
         dt.about = holders[-1] if holders else d.resources[0]
 
 
-__all__ = ["draft", "Draft", "Literal"]
+__all__ = ["draft", "Draft", "commune_key", "slugify"]

@@ -147,7 +147,7 @@ def _dedupe(pairs: list) -> list:
     return out
 
 
-def local_entities(full: Graph, curated: Graph, commune: str, key: str) -> set[str]:
+def local_entities(full: Graph, curated: Graph, commune: str, key: str, others: Graph) -> set[str]:
     """A commune's own partners, projects and quartiers: what a new annex's lexicon could not know.
 
     Its quartiers; dispositifs and partners named after it or attached to it (org:unitOf); and the
@@ -161,20 +161,15 @@ def local_entities(full: Graph, curated: Graph, commune: str, key: str) -> set[s
         for cls in subclasses(full, root):
             national |= {str(s) for s in full.subjects(RDF.type, cls)}
     mentioned_here = {str(b) for b in curated.objects(None, OA.hasBody)}
-    mentioned = {}
-    for m, b in full.subject_objects(OA.hasBody):
-        mentioned.setdefault(str(b), 0)
-        mentioned[str(b)] += 1
-    elsewhere = {str(b) for m, b in full.subject_objects(OA.hasBody) if (m, None, None) not in curated
-                 and not any(True for _ in curated.subjects(None, m))}
+    elsewhere = {str(b) for b in others.objects(None, OA.hasBody)}  # ``others``: every file but the commune's
     out = set()
-    ORG = URIRef("http://www.w3.org/ns/org#unitOf")
+    unit_of = URIRef("http://www.w3.org/ns/org#unitOf")
     for iri, kind in known_entities(full).items():
         slug = iri.rsplit("/", 1)[-1]
         if kind == "quartier":
             if (URIRef(iri), CDV.commune, URIRef(commune)) in full:
                 out.add(iri)
-        elif slug.startswith(key + "-") or (URIRef(iri), ORG, URIRef(commune)) in full:
+        elif slug.startswith(key + "-") or (URIRef(iri), unit_of, URIRef(commune)) in full:
             out.add(iri)
         elif kind == "partenaire" and iri in mentioned_here and iri not in elsewhere and iri not in national:
             out.add(iri)
@@ -217,7 +212,7 @@ def leave_one_out() -> list[Run]:
             if path != own:
                 dataset.parse_file(path, into=context)
         curated = dataset.parse_file(own)
-        excluded = local_entities(full, curated, str(commune), commune_key(label))
+        excluded = local_entities(full, curated, str(commune), commune_key(label), context)
         d = draft(paths.SOURCE, label, graph=context, exclude=excluded)
         ok, n = verbatim(turtle.write(d)[0], d.source)
         runs.append(Run(label, score(d, gold(curated), excluded), ok, n, len(excluded)))
