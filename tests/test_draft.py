@@ -195,6 +195,7 @@ def test_review_page_shows_passages_resources_and_what_was_not_understood(full):
     assert html.count('<mark class="objectif">') >= len(d.of_kind("objectif"))
     assert html.count('<mark class="action">') >= len(d.of_kind("action"))
     assert html.count("<mark") == html.count("</mark>")
+    assert f'href="#texte-objectif:{first.slug}"' in html and f'id="texte-objectif:{first.slug}"' in html
     from markupsafe import escape
 
     assert all(f"« {escape(c.name)} »" in html for c in d.candidates)
