@@ -64,7 +64,8 @@ def test_checksums_and_version(built_dist):
     assert all(sha(built_dist / name) == digest for name, digest in listed.items())
     meta = json.loads((built_dist / "build.json").read_text(encoding="utf-8"))
     assert meta["version"] == sha(built_dist / "dataset.nq")
-    assert meta["source"]["annexe"]["sha256"] == sha(build_module.paths.SOURCE)
+    documents = build_module.paths.source_documents()
+    assert documents and meta["source"]["documents"] == {f"data/source/{p.name}": sha(p) for p in documents}
     assert set(meta["timings"]) >= {"lecture", "validation", "provenance", "raisonnement", "ecriture", "total"}
 
 
@@ -112,8 +113,8 @@ def test_void_describes_the_dump(built_dist, quads):
     sub = f"""PREFIX void: <{VOID}> SELECT ?s ?n WHERE {{ ?d void:subset ?s . ?s void:triples ?n }}"""
     per_graph = {str(s): int(n) for s, n in g.query(sub)}
     assert per_graph[str(GRAPH_ANNEXE)] == sum(1 for x in quads if x[3] == GRAPH_ANNEXE)
-    sums = f"""PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX spdx: <http://spdx.org/rdf/terms#>
-        SELECT ?f ?v WHERE {{ ?f a dcat:Distribution ; spdx:checksum/spdx:checksumValue ?v }}"""
+    sums = """PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX spdx: <http://spdx.org/rdf/terms#>
+        SELECT ?f ?v WHERE { ?f a dcat:Distribution ; spdx:checksum/spdx:checksumValue ?v }"""
     checksums = {Path(str(f)).name: str(v) for f, v in g.query(sums)}
     assert checksums and all(sha(built_dist / name) == v for name, v in checksums.items())
 
@@ -176,7 +177,8 @@ def _break_offsets(root: Path) -> tuple[str, ...]:
     start, end = int(m.group(1)), int(m.group(2))
     shifted = m.group(0).replace(f"oa:start {start} ; oa:end {end}", f"oa:start {start + 1} ; oa:end {end + 1}")
     path.write_text(text.replace(m.group(0), shifted), encoding="utf-8")
-    return "villiers-sur-marne.ttl", "objectif:villiers-education-3 › cdv:passage", "l'annexe dit"
+    right = f"la citation est à oa:start {start} ; oa:end {end}"
+    return "villiers-sur-marne.ttl", "objectif:villiers-education-3 › cdv:passage", "le document dit", right
 
 
 def _break_logic(root: Path) -> tuple[str, ...]:
@@ -212,7 +214,7 @@ def test_a_missing_source_is_a_data_error(project_copy):
     (project_copy / "data" / "source" / "annexe-1-contrats-de-ville.md").unlink()
     env = {**os.environ, "GRAPHE_HOME": str(project_copy)}
     run = subprocess.run([sys.executable, "-m", "graphe.cli", "build"], env=env, capture_output=True, text=True, timeout=120)
-    assert run.returncode == 2 and "annexe source introuvable" in run.stderr
+    assert run.returncode == 2 and "document source de document:annexe-1 introuvable" in run.stderr
     assert not (project_copy / "dist").exists()
 
 

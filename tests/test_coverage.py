@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from graphe import coverage, dataset, paths
+from graphe import coverage, dataset, provenance
 from graphe.cli import main
 from graphe.namespaces import CDV, OA
 
@@ -18,7 +18,7 @@ CHAMPIGNY, FONTENAY, SAINT_MAUR, VILLIERS = (
 
 @pytest.fixture(scope="module")
 def text() -> str:
-    return paths.SOURCE.read_text(encoding="utf-8")
+    return provenance.source_text()
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ def measured(text):
     return coverage.measure(dataset.union(dataset.load()), text)
 
 
-def test_items_per_commune_and_kind(items):
+def test_items_per_commune_and_kind(items, communes):
     """Counted by hand in the annex: Champigny's 18 numbered engagements and 46 example actions,
     Saint-Maur's 8 « Axe prioritaire » headings; Fontenay and Villiers only have bullets."""
     counts = Counter((i.commune, i.kind) for i in items)
@@ -46,7 +46,7 @@ def test_items_per_commune_and_kind(items):
     assert counts[(CHAMPIGNY, "intertitre")] == 6 and counts[(FONTENAY, "intertitre")] == 8
     assert counts[(SAINT_MAUR, "intertitre")] == 3 and counts[(VILLIERS, "intertitre")] == 5
     assert any(i.text.startswith("En matière de prévention") for i in items if i.kind == "intertitre")
-    assert {i.commune for i in items} == {CHAMPIGNY, FONTENAY, SAINT_MAUR, VILLIERS}
+    assert {i.commune for i in items} == {c.label for c in communes}
 
 
 def test_spans_are_the_item_text(items, text):

@@ -1,7 +1,7 @@
-"""Mentions are links, both ways, checked over the whole annex (DESIGN §4, modelling.md §4).
+"""Mentions are links, both ways, checked over the whole annex (docs/modelling.md §4).
 
-Every name the graph knows for a partner, dispositif or quartier (label, preferred and other
-labels, acronym) is, wherever the annex's commune sections use it, inside the passage of a
+Every name the graph knows for a partner, dispositif, quartier or project (label, preferred, other
+and hidden labels — the annex's own wording —, acronym) is, wherever the annex's commune sections use it, inside the passage of a
 resource that mentions that entity; and every mention quotes one of its entity's names.
 """
 
@@ -28,18 +28,20 @@ INDIRECT = {
     ("dispositif/clauses-insertion", "heures d'insertion"): "heures d'insertion des chantiers du NPRU",
     ("dispositif/clauses-insertion", "clauses sociales Grand Paris"): "les clauses sociales des chantiers du Grand Paris",
     ("partenaire/champigny-mission-contrat-de-ville", "chargée du contrat de ville"): "la chargée de mission",
+    ("commune/94017", "Ville"): "la Ville qui finance, dans la partie de Champigny-sur-Marne",
+    ("commune/94033", "commune"): "la commune qui porte la vie de quartier, dans la partie de Fontenay-sous-Bois",
 }
 
 
 def entities() -> list[URIRef]:
     found = set()
-    for kind in (CDV.Partenaire, CDV.Dispositif, CDV.Quartier):
+    for kind in (CDV.Partenaire, CDV.Dispositif, CDV.Quartier, CDV.Projet):
         found |= set(DS.subjects(RDF.type, kind)) | set(INFERRED.subjects(RDF.type, kind))
     return sorted(found)
 
 
 def names(entity) -> set[str]:
-    return {str(o) for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.notation) for o in DS.objects(entity, p)}
+    return {str(o) for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, SKOS.notation) for o in DS.objects(entity, p)}
 
 
 def normal(name: str) -> str:

@@ -2,8 +2,9 @@
 
 Each query runs with its default parameters on the dataset built for the session; its answer
 is canonicalised (IRIs as prefixed names, literals as their text, rows sorted) and compared
-with ``tests/golden/<name>.json``. ``pytest --update-golden`` rewrites those files: they are the
-expected answers, so review the diff against the annex before keeping it.
+with ``tests/golden/<name>.json``. ``pytest --update-golden`` writes those files and fails: they are
+the expected answers, so a person reviews the diff against the annex and commits it before a
+run can pass (``tests/test_habits.py`` fails while ``tests/golden`` differs from the commit).
 """
 
 from __future__ import annotations
@@ -57,10 +58,12 @@ def test_the_catalogue():
 def test_golden_answer(name, built_store, update_golden):
     doc = canonical(built_store, queries.get(name))
     path = GOLDEN / f"{name}.json"
-    if update_golden:
+    if update_golden:  # write only: an answer is accepted by a person, never by the run that wrote it
         GOLDEN.mkdir(exist_ok=True)
+        changed = not path.is_file() or path.read_text(encoding="utf-8") != dump(doc)
         path.write_text(dump(doc), encoding="utf-8")
-        return
+        pytest.fail(f"{path.name} {'réécrit' if changed else 'inchangé'} : relire contre l'annexe, committer, "
+                    "puis relancer sans --update-golden", pytrace=False)
     assert path.is_file(), f"pas de réponse attendue pour {name}: lancer pytest --update-golden et la relire"
     expected = json.loads(path.read_text(encoding="utf-8"))
     assert doc["variables"] == expected["variables"]
@@ -91,7 +94,7 @@ def rdflib_store(built_dist):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_the_reference_engine_gives_the_same_answer(name, built_store, rdflib_store):
-    """DESIGN §1: the same query suite on every store, and the answers agree (rdflib is the reference)."""
+    """The same query suite on every store, and the answers agree (rdflib is the reference)."""
     text = queries.get(name).bind({})
     doc = json.loads(rdflib_store.query(text, format="json", row_limit=None).body)
     variables = doc["head"]["vars"]

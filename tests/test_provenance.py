@@ -1,4 +1,4 @@
-"""Every fact is anchored to its passage (DESIGN §4, modelling §4), checked on the real files.
+"""Every fact is anchored to its passage (docs/modelling.md §4), checked on the real files.
 
 One test per Turtle file lists every quote that is not at its offsets in the annex; the others
 check the shape of the anchoring: passages on the annex, one passage per fact, mentions inside
@@ -12,7 +12,7 @@ from collections import defaultdict
 import pytest
 from rdflib import RDF, Graph
 
-from graphe import dataset, paths, provenance
+from graphe import dataset, provenance
 from graphe.errors import ProvenanceError
 from graphe.namespaces import ANNEXE, CDV, OA
 
@@ -32,7 +32,7 @@ def graph() -> Graph:
 
 @pytest.fixture(scope="module")
 def text() -> str:
-    return paths.SOURCE.read_text(encoding="utf-8")
+    return provenance.source_text()
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
@@ -84,10 +84,9 @@ def test_mentions_lie_inside_their_parent_passage(graph):
 
 
 def test_every_link_has_its_mention_and_every_mention_its_link(graph):
-    """Modelling §4: X cdv:partenaire|dispositif|quartierCible B  ⇔  X has a mention whose body is B."""
-    links = {
-        (x, b) for p in (CDV.partenaire, CDV.dispositif, CDV.quartierCible) for x, b in graph.subject_objects(p)
-    }
+    """Modelling §4: X cdv:partenaire|dispositif|quartierCible|projet|instance B  ⇔  X has a mention whose body is B."""
+    kinds = (CDV.partenaire, CDV.dispositif, CDV.quartierCible, CDV.projet, CDV.instance)
+    links = {(x, b) for p in kinds for x, b in graph.subject_objects(p)}
     mentions = {(x, graph.value(m, OA.hasBody)) for x, m in graph.subject_objects(CDV.mention)}
     assert sorted(map(str, links - mentions)) == [], "liens sans mention"
     assert sorted(map(str, mentions - links)) == [], "mentions sans lien"
@@ -114,5 +113,6 @@ def test_a_shifted_anchor_is_reported(text):
     shifted = provenance.Anchor(None, good.exact, start + 1, end + 1)
     outside = provenance.Anchor(None, good.exact, len(text), len(text) + 5)
     assert good.problem(text) is None
-    assert "l'annexe dit" in shifted.problem(text)
+    assert "le document dit" in shifted.problem(text)
+    assert f"la citation est à oa:start {start} ; oa:end {end}" in shifted.problem(text)
     assert "hors du texte" in outside.problem(text)

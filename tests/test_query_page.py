@@ -324,12 +324,12 @@ def test_browsers_get_the_page_at_sparql(client):
     assert r.content == (STATIC / "query.html").read_bytes()
 
 
-def test_a_permalink_opens_the_page_for_a_browser_and_answers_a_client(client):
+def test_a_permalink_opens_the_page_for_a_browser_and_answers_a_client(client, communes):
     query = "SELECT ?c WHERE { ?c a cdv:Commune }"
     page = client.get("/sparql", params={"query": query}, headers={"Accept": BROWSER_ACCEPT})
     assert page.headers["content-type"].startswith("text/html") and b"query.js" in page.content
     data = client.get("/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"})
-    assert len(data.json()["results"]["bindings"]) == 4
+    assert len(data.json()["results"]["bindings"]) == len(communes)
 
 
 def test_a_permalink_to_a_refused_query_still_opens_the_page_for_a_browser(client):
@@ -365,17 +365,17 @@ def test_the_routes_the_page_calls(client):
             assert set(p) >= {"name", "type", "default", "label"} and p["type"] in ("iri", "string", "integer", "date")
 
 
-def test_the_pages_own_requests_get_what_it_can_show(client):
+def test_the_pages_own_requests_get_what_it_can_show(client, communes):
     accept = js(("ACCEPT",))[0]
     form = {"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"}
     select = client.post("/sparql", data={"query": "SELECT ?c WHERE { ?c a cdv:Commune }"}, headers=form)
     assert select.headers["content-type"].startswith("application/sparql-results+json")
-    assert select.headers["x-rows"] == "4"
+    assert select.headers["x-rows"] == str(len(communes))
     construct = client.post(
         "/sparql", data={"query": "CONSTRUCT { ?c a cdv:Commune } WHERE { ?c a cdv:Commune }"}, headers=form
     )
     assert construct.headers["content-type"].startswith("application/n-triples")
-    assert len(js(("parseNTriples", construct.text))[0]) == 4
+    assert len(js(("parseNTriples", construct.text))[0]) == len(communes)
 
 
 @pytest.mark.parametrize("kind", ["table", "graph"])

@@ -1,4 +1,4 @@
-"""How much of the annex the graph holds (DESIGN §4): its list items and numbered objectives.
+"""How much of the annex the graph holds: its list items and numbered objectives.
 
 The annex is Markdown written by hand, so its structure is read from line shapes, not from a
 Markdown parser: a *numbered objective* is a line whose text starts with ``N.`` whatever wraps

@@ -1,6 +1,6 @@
 """Loading the project's Turtle files into one rdflib Dataset of named graphs.
 
-Which file goes to which named graph is decided here and only here (DESIGN §2):
+Which file goes to which named graph is decided here and only here (docs/architecture.md, « Named graphs »):
 ``ontology/*.ttl`` → ``ontologie`` (except the SHACL shapes and the prefix table, which
 describe the data rather than belong to it), ``data/ttl/referentiel*.ttl`` → ``referentiel``,
 every other ``data/ttl/*.ttl`` → ``annexe-1``.
@@ -13,7 +13,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from graphe import paths
+from graphe import paths, turtle_errors
 from graphe.errors import DataError
 from graphe.namespaces import GRAPH_ANNEXE, GRAPH_INFERENCES, GRAPH_ONTOLOGIE, GRAPH_REFERENTIEL, bind_all
 
@@ -46,9 +46,17 @@ def parse_file(path: Path, into: Graph | None = None) -> Graph:
     try:
         graph.parse(path, format="turtle")
     except BadSyntax as exc:
-        raise DataError(f"{path}: ligne {exc.lines + 1}: Turtle invalide: {exc._why}") from None
+        raise DataError(f"{path}: {turtle_errors.describe(exc)}") from None
+    except FileNotFoundError:
+        raise DataError(f"{path}: fichier introuvable") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: c'est un dossier, pas un fichier Turtle") from None
+    except PermissionError:
+        raise DataError(f"{path}: lecture interdite (droits)") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: pas en UTF-8 (octet {exc.start})") from None
     except (OSError, ValueError) as exc:
-        raise DataError(f"{path}: {exc}") from None
+        raise DataError(f"{path}: illisible : {exc}") from None
     return graph
 
 

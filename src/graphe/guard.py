@@ -87,7 +87,7 @@ def tokens(text: str) -> Iterator[Token]:
 class Limits:
     """Size limits applied before evaluation."""
 
-    max_length: int = 100_000  # characters of query text
+    max_length: int = 1_048_576  # bytes of query text (UTF-8): 1 MiB
     max_depth: int = 64  # nesting of { ( [ together
 
 
@@ -107,6 +107,7 @@ class CheckedQuery:
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     prefixes: dict[str, str] = field(default_factory=dict)
+    base: str | None = None  # the IRI relative IRIs of the text resolve against (the service's)
 
 
 def nesting_depth(toks: Iterable[Token], limit: int | None = None) -> int:
@@ -126,10 +127,12 @@ def nesting_depth(toks: Iterable[Token], limit: int | None = None) -> int:
     return deepest
 
 
-def prologue(toks: list[Token]) -> tuple[dict[str, str], str | None, int]:
-    """PREFIX and BASE declarations: (prefix → namespace, base IRI, index of the next token)."""
+def prologue(toks: list[Token], base: str | None = None) -> tuple[dict[str, str], str | None, int]:
+    """PREFIX and BASE declarations: (prefix → namespace, base IRI, index of the next token).
+
+    ``base`` is the IRI the text's relative IRIs resolve against before any BASE line.
+    """
     declared: dict[str, str] = {}
-    base = None
     i = 0
     while i < len(toks):
         kw = toks[i].keyword
@@ -167,6 +170,7 @@ def check(
     named_graph_uris: Iterable[str] = (),
     prefixes: dict[str, str] | None = None,
     limits: Limits = Limits(),
+    base: str | None = None,
 ) -> CheckedQuery:
     """Check a query request; return it with its dataset explicit, or raise why it is refused.
 
@@ -174,10 +178,13 @@ def check(
     by ``FROM`` / ``FROM NAMED`` in the text or by the protocol's ``default-graph-uri`` /
     ``named-graph-uri`` (which, as the protocol says, override the text's clauses).
     ``prefixes`` are those the endpoint predeclares (a query may use them without PREFIX).
+    ``base`` is the service's base IRI: relative IRIs (``<s>``, ``<>``) resolve against it, as
+    the SPARQL 1.1 Query spec says for a query without BASE (§4.1.1.1, RFC 3986 §5.1).
     """
-    if len(text) > limits.max_length:
+    size = len(text) if len(text) * 4 <= limits.max_length or text.isascii() else len(text.encode("utf-8"))
+    if size > limits.max_length:
         raise PayloadTooLarge(
-            f"requête trop longue : {len(text)} caractères (maximum {limits.max_length})."
+            f"requête trop longue : {size} octets (maximum {limits.max_length})."
         )
     if not text.strip():
         raise BadRequest("requête vide.")
@@ -188,7 +195,8 @@ def check(
             f"requête trop imbriquée : plus de {limits.max_depth} niveaux de {{ ( [ "
             f"(maximum {limits.max_depth})."
         )
-    declared, base, first = prologue(toks)
+    service_base = base
+    declared, base, first = prologue(toks, base)
     keyword = toks[first].keyword if first < len(toks) else ""
     if keyword in UPDATE_KEYWORDS:
         raise Refused(f"SPARQL Update ({keyword}) est refusé : ce service est en lecture seule.")
@@ -237,6 +245,7 @@ def check(
         default_graphs=None if default is None else tuple(dict.fromkeys(default)),
         named_graphs=None if named is None else tuple(dict.fromkeys(named)),
         prefixes=_undeclared(toks, declared, prefixes) if prefixes else {},
+        base=service_base,
     )
 
 

@@ -8,11 +8,14 @@ are derived from the same table.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TypeVar
 
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import SH
 
 from graphe.paths import PREFIXES
+
+G = TypeVar("G", bound=Graph)  # bind_all returns what it was given: a Graph or a Dataset
 
 
 @lru_cache(maxsize=1)
@@ -47,6 +50,15 @@ def curie(iri: str) -> str | None:
     return None
 
 
+def readable(iri: str) -> str:
+    """``iri`` as people read it in a message: its prefixed name, or ``<iri>`` when none fits.
+
+    >>> readable("https://w3id.org/contrats-de-ville/id/commune/94017"), readable("http://x/y")
+    ('commune:94017', '<http://x/y>')
+    """
+    return curie(str(iri)) or f"<{iri}>"
+
+
 def sparql_prologue(names: list[str] | None = None) -> str:
     """PREFIX lines for a SPARQL query, for the query page and the CLI."""
     table = prefixes()
@@ -54,7 +66,7 @@ def sparql_prologue(names: list[str] | None = None) -> str:
     return "".join(f"PREFIX {p}: <{table[p]}>\n" for p in chosen)
 
 
-def bind_all(graph: Graph) -> Graph:
+def bind_all(graph: G) -> G:
     """Bind every project prefix on ``graph`` (replacing rdflib's defaults) and return it."""
     for prefix, ns in prefixes().items():
         graph.bind(prefix, ns, override=True, replace=True)
@@ -84,7 +96,25 @@ SPDX = _ns("spdx")
 #: Base of every resource IRI (``…/id/{type}/{slug}``), the parent of the per-type namespaces.
 ID_BASE = str(DOCUMENT)[: -len("document/")]
 
-#: The named graphs of the dataset (DESIGN §2); the endpoint's default graph is their union.
+#: The service's own IRI: the base IRI relative IRIs in a query resolve against (``<s>`` is
+#: then ``…/contrats-de-ville/s``, and ``<id/commune/94017>`` the commune's IRI).
+SERVICE_IRI = str(GRAPHE)[: -len("graphe/")] + "sparql"
+
+#: The public base of every address graphe answers (w3id.org redirects it to the server).
+PUBLIC_BASE = ID_BASE[: -len("id/")]
+
+
+def local_href(iri: str) -> str:
+    """Where ``iri`` is answered on this server when it is one of ours (``/id/…``,
+    ``/ontologie#Terme``, ``/formes#Forme``, ``/graphe/…``), else the IRI itself.
+
+    >>> local_href(str(CDV) + "Commune"), local_href("http://x/y")
+    ('/ontologie#Commune', 'http://x/y')
+    """
+    return "/" + iri[len(PUBLIC_BASE):] if iri.startswith(PUBLIC_BASE) and len(iri) > len(PUBLIC_BASE) else iri
+
+
+#: The named graphs of the dataset (docs/architecture.md); the endpoint's default graph is their union.
 GRAPH_ONTOLOGIE = URIRef(GRAPHE["ontologie"])
 GRAPH_ANNEXE = URIRef(GRAPHE["annexe-1"])
 GRAPH_REFERENTIEL = URIRef(GRAPHE["referentiel"])

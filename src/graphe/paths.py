@@ -13,7 +13,6 @@ from pathlib import Path
 ROOT = Path(os.environ.get("GRAPHE_HOME", Path(__file__).resolve().parents[2]))
 ONTOLOGY = ROOT / "ontology"
 DATA_TTL = ROOT / "data" / "ttl"
-SOURCE = ROOT / "data" / "source" / "annexe-1-contrats-de-ville.md"
 QUERIES = ROOT / "queries"
 CHECKS = QUERIES / "checks"
 DIST = ROOT / "dist"

@@ -1,9 +1,10 @@
 """Anchoring facts to their passage in the annex, and checking the anchors.
 
-A passage is a Web Annotation ``oa:SpecificResource`` on ``document:annexe-1`` with two
+A passage is a Web Annotation ``oa:SpecificResource`` on a source document (``oa:hasSource``,
+a ``cdv:Document`` whose ``dcterms:identifier`` is its file under ``data/source/``) with two
 selectors describing the same text: ``oa:TextQuoteSelector`` (``oa:exact``) and
 ``oa:TextPositionSelector`` (``oa:start``/``oa:end``: 0-based code-point offsets, end
-exclusive, in ``data/source/annexe-1-contrats-de-ville.md``). Curators write passages with
+exclusive, in that file). Curators write passages with
 ``graphe passage "quote"``, which prints the Turtle block with the offsets.
 """
 
@@ -11,17 +12,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from rdflib import Graph, URIRef
 
 from graphe import paths
-from graphe.errors import ProvenanceError
-from graphe.namespaces import CDV, OA, curie
+from graphe.errors import DataError, ProvenanceError
+from graphe.namespaces import CDV, OA, readable
 
 
-@lru_cache(maxsize=1)
-def source_text() -> str:
-    return paths.SOURCE.read_text(encoding="utf-8")
+def source_text(path: Path | None = None) -> str:
+    """The text of a source document (default: the first of ``data/source/``, the annex)."""
+    if path is None:
+        found = paths.source_documents()
+        if not found:
+            raise DataError(f"{paths.SOURCES}: aucun document source")
+        path = found[0]
+    try:
+        stat = path.stat()
+    except OSError:
+        raise DataError(f"{path}: document source introuvable") from None
+    return _read(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _read(path: Path, mtime_ns: int, size: int) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: document source illisible : {exc}") from None
 
 
 def locate(quote: str, after: int = 0, text: str | None = None) -> tuple[int, int]:
@@ -34,7 +53,7 @@ def locate(quote: str, after: int = 0, text: str | None = None) -> tuple[int, in
     text = source_text() if text is None else text
     start = text.find(quote, after)
     if start < 0:
-        raise ProvenanceError(f"citation absente de l'annexe (après {after}): {quote!r}")
+        raise ProvenanceError(f"citation absente du document source (après la position {after}) : {quote!r}")
     return start, start + len(quote)
 
 
@@ -59,15 +78,39 @@ class Anchor:
     exact: str
     start: int
     end: int
+    source: URIRef | None = None  # the document (oa:hasSource)
 
     def problem(self, text: str) -> str | None:
-        """Why this anchor is wrong in ``text``, or None when the quote is at its offsets."""
-        if not 0 <= self.start < self.end <= len(text):
-            return f"positions hors du texte: {self.start}–{self.end} (longueur {len(text)})"
-        found = text[self.start : self.end]
-        if found != self.exact:
-            return f"à {self.start}–{self.end} l'annexe dit {found!r}, pas {self.exact!r}"
-        return None
+        """Why this anchor is wrong in ``text`` (with where the quote really is), or None.
+
+        >>> Anchor(None, "PRE", 0, 3).problem("Le PRE.")
+        "à 0–3 le document dit 'Le ', pas 'PRE' ; la citation est à oa:start 3 ; oa:end 6"
+        """
+        if 0 <= self.start < self.end <= len(text):
+            found = text[self.start : self.end]
+            if found == self.exact:
+                return None
+            wrong = f"à {self.start}–{self.end} le document dit {_clip(found)!r}, pas {_clip(self.exact)!r}"
+        else:
+            wrong = f"positions {self.start}–{self.end} hors du texte (longueur {len(text)})"
+        right = self.nearest(text)
+        if right is None:
+            return f"{wrong} ; citation absente du document"
+        return f"{wrong} ; la citation est à oa:start {right} ; oa:end {right + len(self.exact)}"
+
+    def nearest(self, text: str) -> int | None:
+        """The occurrence of the quote in ``text`` closest to the stated start, or None."""
+        best, i = None, text.find(self.exact) if self.exact else -1
+        while i >= 0:
+            if best is None or abs(i - self.start) < abs(best - self.start):
+                best = i
+            i = text.find(self.exact, i + 1)
+        return best
+
+
+def _clip(text: str, width: int = 60) -> str:
+    """A long quote cut in the middle, enough to recognise it in a message."""
+    return text if len(text) <= width else f"{text[: width // 2]}…{text[-width // 2 :]}"
 
 
 def anchors(graph: Graph) -> list[Anchor]:
@@ -75,13 +118,14 @@ def anchors(graph: Graph) -> list[Anchor]:
     found = []
     for target in set(graph.subjects(OA.hasSelector, None)):
         exact = start = end = None
+        source = graph.value(target, OA.hasSource)
         for sel in graph.objects(target, OA.hasSelector):
             exact = graph.value(sel, OA.exact, default=exact)
             start = graph.value(sel, OA.start, default=start)
             end = graph.value(sel, OA.end, default=end)
         if exact is None or start is None or end is None:
             raise ProvenanceError(f"passage incomplet (citation ou positions manquantes): {target}")
-        found.append(Anchor(target, str(exact), int(start), int(end)))
+        found.append(Anchor(target, str(exact), int(start), int(end), source if isinstance(source, URIRef) else None))
     return found
 
 
@@ -101,7 +145,7 @@ def describe(graph: Graph, target) -> str:
 
 def _short(term) -> str:
     if isinstance(term, URIRef):
-        return curie(str(term)) or f"<{term}>"
+        return readable(str(term))
     return "[nœud anonyme]" if term is not None else "?"
 
 

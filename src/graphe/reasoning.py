@@ -204,7 +204,7 @@ class Rules:
 
     @staticmethod
     def _union(graph: Graph, expression: Node) -> list[Node]:
-        members = graph.value(expression, OWL.unionOf) if isinstance(expression, BNode) else None
+        members = graph.value(expression, OWL.unionOf) if _anonymous(expression) else None
         return [m for m in Collection(graph, members) if _iri(m)] if members is not None else []
 
     def disjoint_with(self, a: Node, b: Node) -> bool:
@@ -245,7 +245,7 @@ class Rules:
         """A property chain as (property, inverted?) steps."""
         steps = []
         for item in Collection(graph, head):
-            inverse_of = graph.value(item, OWL.inverseOf) if isinstance(item, BNode) else None
+            inverse_of = graph.value(item, OWL.inverseOf) if _anonymous(item) else None
             steps.append((inverse_of, True) if inverse_of is not None else (item, False))
         return steps
 
@@ -351,10 +351,10 @@ class Closure:
         """Every (s, p, o) the closure holds, technical properties and dull classes left out."""
         for node, classes in self.types.items():
             for cls in classes:
-                if cls not in UNINTERESTING_CLASSES and isinstance(cls, URIRef):
+                if cls not in UNINTERESTING_CLASSES and _iri(cls):
                     yield node, RDF.type, cls
         for p, pairs in self.facts.items():
-            if p in self.rules.technical or not isinstance(p, URIRef):
+            if p in self.rules.technical or not _iri(p):
                 continue
             for s, o in pairs:
                 yield s, p, o
@@ -378,7 +378,21 @@ class Closure:
 
 
 def _iri(term: Node) -> bool:
-    return isinstance(term, URIRef)
+    """A named term: an IRI that is not a Skolem IRI standing for a blank node."""
+    return isinstance(term, URIRef) and not _skolem(term)
+
+
+#: The path RDF 1.1 (§3.5) reserves for Skolem IRIs: the build turns blank nodes into them.
+SKOLEM_MARK = "/.well-known/genid/"
+
+
+def _skolem(term: Node) -> bool:
+    return isinstance(term, URIRef) and SKOLEM_MARK in str(term)
+
+
+def _anonymous(term: Node) -> bool:
+    """A blank node, or the Skolem IRI the build gave one: an expression, never a named term."""
+    return isinstance(term, BNode) or _skolem(term)
 
 
 # --------------------------------------------------------------------------- entry points

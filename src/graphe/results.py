@@ -27,7 +27,7 @@ from xml.sax.saxutils import quoteattr
 import pyoxigraph as ox
 
 from graphe.errors import NotAcceptable
-from graphe.namespaces import ID_BASE, curie, prefixes
+from graphe.namespaces import curie, local_href, prefixes
 
 XSD = prefixes()["xsd"]
 XSD_STRING = XSD + "string"
@@ -173,12 +173,12 @@ def write_boolean(value: bool, fmt: str) -> bytes:
 
 
 def _html_link(iri: str) -> str:
-    """A prefixed name linking to the resource's page here (``/id/…``) when it is ours.
+    """A prefixed name linking to where this server answers the IRI when it is ours.
 
     >>> _html_link("https://w3id.org/contrats-de-ville/id/commune/94017")
     '<a href="/id/commune/94017" title="https://w3id.org/contrats-de-ville/id/commune/94017">commune:94017</a>'
     """
-    href = "/id/" + iri[len(ID_BASE):] if iri.startswith(ID_BASE) else iri
+    href = local_href(iri)
     text = curie(iri) or iri
     return f'<a href="{html_escape(href)}" title="{html_escape(iri)}">{html_escape(text)}</a>'
 

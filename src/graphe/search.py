@@ -20,6 +20,7 @@ import json
 import re
 import sqlite3
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 
 from graphe import paths, queries
@@ -148,6 +149,17 @@ def search(index: Path, query: str, per_kind: int = 25) -> list[dict]:
     ]
 
 
+@lru_cache(maxsize=65536)
+def word_key(word: str) -> str:
+    """The analysed form of one word as written (cached: the same words come back in every answer)."""
+    return stem(fold(word))
+
+
+def matches(word: str, words: list[str]) -> bool:
+    key = word_key(word)
+    return any(key == w or (len(w) >= 4 and key.startswith(w)) for w in words)
+
+
 def highlight(text: str, words: list[str]) -> str:
     """``text`` as HTML, the words matching the search inside ``<mark>``.
 
@@ -156,8 +168,7 @@ def highlight(text: str, words: list[str]) -> str:
     """
     out, last = [], 0
     for m in _WORD.finditer(text):
-        stemmed = stem(fold(m.group()))
-        if any(stemmed == w or (len(w) >= 4 and stemmed.startswith(w)) for w in words):
+        if matches(m.group(), words):
             out.append(html.escape(text[last:m.start()]))
             out.append(f"<mark>{html.escape(m.group())}</mark>")
             last = m.end()
@@ -170,8 +181,7 @@ def snippet(text: str, words: list[str], width: int = 110) -> str:
     if len(text) <= 2 * width:
         return highlight(text, words)
     for m in _WORD.finditer(text):
-        stemmed = stem(fold(m.group()))
-        if any(stemmed == w or (len(w) >= 4 and stemmed.startswith(w)) for w in words):
+        if matches(m.group(), words):
             start = max(0, m.start() - width)
             end = min(len(text), m.end() + width)
             return ("…" if start else "") + highlight(text[start:end], words) + ("…" if end < len(text) else "")

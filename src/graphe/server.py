@@ -22,7 +22,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from graphe import paths
 from graphe.errors import GrapheError
 
 log = logging.getLogger("graphe.server")

@@ -36,7 +36,9 @@ import pyoxigraph as ox
 
 from graphe import guard, results
 from graphe.errors import BadRequest, DataError, GrapheError, QueryFailed, QueryTimeout
+from graphe.namespaces import SERVICE_IRI
 from graphe.namespaces import prefixes as project_prefixes
+from graphe.terms import ox_triple, rdflib_term
 
 #: Row cap used when the caller gives none (the endpoint passes its own setting).
 DEFAULT_ROW_LIMIT = 10_000
@@ -70,10 +72,13 @@ class Store(ABC):
 
     kind = "store"
 
-    def __init__(self, prefixes: dict[str, str] | None = None, limits: guard.Limits | None = None):
+    def __init__(
+        self, prefixes: dict[str, str] | None = None, limits: guard.Limits | None = None, base: str = SERVICE_IRI,
+    ):
         #: prefixes a query may use without declaring them (the project's table by default)
         self.prefixes = dict(project_prefixes() if prefixes is None else prefixes)
         self.limits = limits or guard.Limits()
+        self.base = base  # relative IRIs in a query resolve against it
         self._graphs: list[str] | None = None
 
     @abstractmethod
@@ -102,6 +107,7 @@ class Store(ABC):
             named_graph_uris=named_graph_uris,
             prefixes=self.prefixes,
             limits=self.limits,
+            base=self.base,
         )
 
     def query(
@@ -235,7 +241,9 @@ class OxigraphStore(Store):
                 "named_graphs": [ox.NamedNode(g) for g in checked.named_graphs or ()],
             }
         try:
-            answer = self._store.query(checked.text, prefixes=checked.prefixes or None, **options)
+            answer = self._store.query(
+                checked.text, prefixes=checked.prefixes or None, base_iri=checked.base, **options
+            )
         except SyntaxError as exc:
             raise BadRequest(f"requête SPARQL invalide : {exc}") from None
         except (OSError, RuntimeError, ValueError) as exc:
@@ -314,7 +322,7 @@ class RdflibStore(Store):
         from rdflib.plugins.sparql.parserutils import CompValue
 
         try:
-            query = prepareQuery(checked.text, initNs=checked.prefixes)
+            query = prepareQuery(checked.text, initNs=checked.prefixes, base=checked.base)
         except ParseException as exc:
             raise BadRequest(f"requête SPARQL invalide : {exc}") from None
         except RecursionError:
@@ -349,42 +357,6 @@ def _guarded(items: Iterator) -> Iterator:
         raise QueryFailed(f"échec de l'évaluation : {exc}") from None
 
 
-def rdflib_term(term) -> results.Term:
-    """The neutral tuple of an rdflib term."""
-    from rdflib import BNode, Literal, URIRef
-
-    if term is None:
-        return None
-    if isinstance(term, URIRef):
-        return ("uri", str(term))
-    if isinstance(term, BNode):
-        return ("bnode", str(term))
-    if isinstance(term, Literal):
-        dt = str(term.datatype) if term.datatype is not None else None
-        return ("literal", str(term), None if dt == results.XSD_STRING else dt, term.language)
-    return ("literal", str(term), None, None)
-
-
-def _ox(term):
-    from rdflib import BNode, Literal
-
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    return ox.NamedNode(str(term))
-
-
-def ox_triple(triple) -> ox.Triple:
-    """An rdflib triple as a pyoxigraph Triple (to write it with Oxigraph's serialisers)."""
-    s, p, o = triple
-    return ox.Triple(_ox(s), _ox(p), _ox(o))
-
-
 # --- choosing a store ----------------------------------------------------------------------
 
 STORES = ("oxigraph", "rdflib")
@@ -400,17 +372,23 @@ def prepare_store(spec: str, nquads: Path) -> None:
 
 def make_store(spec: str = "oxigraph", **kwargs) -> Store:
     """A store from its command-line name: ``oxigraph`` (in memory), ``oxigraph:DIR`` (on
-    disk), or ``rdflib``.
+    disk), ``rdflib``, or the URL of a remote SPARQL endpoint (:mod:`graphe.remote`).
 
     >>> make_store("oxigraph:/tmp/base").location
     PosixPath('/tmp/base')
     >>> make_store("virtuoso")
     Traceback (most recent call last):
-    graphe.errors.BadRequest: magasin inconnu : 'virtuoso' (choix : oxigraph, oxigraph:DOSSIER, rdflib).
+    graphe.errors.BadRequest: magasin inconnu : 'virtuoso' (choix : oxigraph, oxigraph:DOSSIER, rdflib, URL http(s) d'un service SPARQL).
     """
+    from graphe.remote import RemoteStore, is_remote
+
+    if is_remote(spec):
+        return RemoteStore(spec, **kwargs)
     name, _, location = spec.partition(":")
     if name == "oxigraph":
         return OxigraphStore(Path(location) if location else None, **kwargs)
     if name == "rdflib" and not location:
         return RdflibStore(**kwargs)
-    raise BadRequest(f"magasin inconnu : {spec!r} (choix : oxigraph, oxigraph:DOSSIER, rdflib).")
+    raise BadRequest(
+        f"magasin inconnu : {spec!r} (choix : oxigraph, oxigraph:DOSSIER, rdflib, URL http(s) d'un service SPARQL)."
+    )

@@ -38,7 +38,7 @@ from rdflib.plugins.sparql.sparql import Query
 
 from graphe import dataset, paths
 from graphe.errors import DataError
-from graphe.namespaces import CDVSH, bind_all, curie
+from graphe.namespaces import CDVSH, bind_all, readable
 
 #: What a check file's name ends with; the rest of the stem is the check's name.
 CHECK_SUFFIX = "-violation.rq"
@@ -106,7 +106,7 @@ class Report:
         )
         if not self.violations:
             return f"Validation : données conformes ({ran}).\n"
-        counts = defaultdict(int)
+        counts: dict[str, int] = defaultdict(int)
         for v in self.violations:
             counts[v.severity] += 1
         summary = ", ".join(f"{n} {sev}(s)" for sev, n in sorted(counts.items()))
@@ -304,7 +304,7 @@ class Sources:
         if node is None:
             return None
         if isinstance(node, URIRef):
-            return curie(str(node)) or f"<{node}>"
+            return readable(str(node))
         if isinstance(node, Literal):
             return str(node)
         owner, steps = self.owner(node)

@@ -17,8 +17,6 @@ SELECT ?commune ?nom WHERE { ?commune a cdv:Commune ; rdfs:label ?nom } ORDER BY
 CONSTRUCT = """PREFIX cdv: <https://w3id.org/contrats-de-ville/ontologie#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 CONSTRUCT { ?commune rdfs:label ?nom } WHERE { ?commune a cdv:Commune ; rdfs:label ?nom }"""
-NAMES = ["Champigny-sur-Marne", "Fontenay-sous-Bois", "Saint-Maur-des-Fossés", "Villiers-sur-Marne"]
-CHAMPIGNY = URIRef("https://w3id.org/contrats-de-ville/id/commune/94017")
 
 
 def wrapper(live, fmt, method=None) -> SPARQLWrapper:
@@ -30,18 +28,18 @@ def wrapper(live, fmt, method=None) -> SPARQLWrapper:
 
 
 @pytest.mark.parametrize("method", [None, POST])
-def test_sparqlwrapper_select_json(live, method):
+def test_sparqlwrapper_select_json(live, method, communes):
     sparql = wrapper(live, JSON, method)
     sparql.setQuery(SELECT)
     result = sparql.queryAndConvert()
-    assert [b["nom"]["value"] for b in result["results"]["bindings"]] == NAMES
+    assert [b["nom"]["value"] for b in result["results"]["bindings"]] == sorted(c.label for c in communes)
 
 
-def test_sparqlwrapper_select_xml_csv_tsv(live):
+def test_sparqlwrapper_select_xml_csv_tsv(live, communes):
     sparql = wrapper(live, XML)
     sparql.setQuery(SELECT)
     dom = sparql.queryAndConvert()
-    assert sorted(n.firstChild.data for n in dom.getElementsByTagName("literal")) == NAMES
+    assert sorted(n.firstChild.data for n in dom.getElementsByTagName("literal")) == sorted(c.label for c in communes)
     for fmt, delimiter in ((CSV, ","), (TSV, "\t")):
         sparql = wrapper(live, fmt)
         sparql.setQuery(SELECT)
@@ -57,13 +55,13 @@ def test_sparqlwrapper_ask(live):
 
 
 @pytest.mark.parametrize("fmt", [TURTLE, RDFXML, N3])
-def test_sparqlwrapper_construct(live, fmt):
+def test_sparqlwrapper_construct(live, fmt, communes):
     sparql = wrapper(live, fmt)
     sparql.setQuery(CONSTRUCT)
     result = sparql.queryAndConvert()
     graph = result if isinstance(result, Graph) else Graph().parse(data=result, format="turtle")
-    assert len(graph) == 4
-    assert (CHAMPIGNY, None, Literal("Champigny-sur-Marne", lang="fr")) in graph
+    assert len(graph) == len(communes)
+    assert all((URIRef(c.iri), None, Literal(c.label, lang="fr")) in graph for c in communes)
 
 
 def test_sparqlwrapper_sees_a_bad_query_as_such(live):
@@ -74,20 +72,21 @@ def test_sparqlwrapper_sees_a_bad_query_as_such(live):
 
 
 @pytest.mark.parametrize("method", ["GET", "POST_FORM"])
-def test_rdflib_sparqlstore(live, method):
+def test_rdflib_sparqlstore(live, method, communes):
     store = SPARQLStore(live.sparql, method=method)
     graph = Graph(store=store)
     rows = list(graph.query(SELECT))
-    assert [str(r.nom) for r in rows] == NAMES
-    assert rows[0].commune == CHAMPIGNY
+    by_name = sorted(communes, key=lambda c: c.label)
+    assert [str(r.nom) for r in rows] == [c.label for c in by_name]
+    assert rows[0].commune == URIRef(by_name[0].iri)
     assert graph.query("ASK { ?s ?p ?o }").askAnswer is True
     constructed = graph.query(CONSTRUCT).graph
-    assert len(constructed) == 4
-    assert (CHAMPIGNY, None, None) in graph  # triples() goes through SELECT too
+    assert len(constructed) == len(communes)
+    assert (URIRef(by_name[0].iri), None, None) in graph  # triples() goes through SELECT too
     store.close()
 
 
-def test_curl_the_readme_way(live):
+def test_curl_the_readme_way(live, communes):
     """``curl -H 'Accept: text/csv' --data-urlencode query@q.rq http://…/sparql``, in Python."""
     import httpx
 
@@ -95,4 +94,4 @@ def test_curl_the_readme_way(live):
                           headers={"Accept": "text/csv", "Content-Type": "application/x-www-form-urlencoded"})
     assert response.status_code == 200
     assert response.text.splitlines()[0] == "commune,nom"
-    assert [r["nom"] for r in csv.DictReader(io.StringIO(response.text))] == NAMES
+    assert [r["nom"] for r in csv.DictReader(io.StringIO(response.text))] == sorted(c.label for c in communes)

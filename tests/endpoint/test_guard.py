@@ -106,14 +106,12 @@ def test_depth_and_length_limits():
         check("   ")
 
 
-def test_depth_check_is_fast_on_huge_nestings():
-    import time
-
+def test_depth_check_refuses_huge_nestings_before_parsing():
+    """40,000 nested groups: refused by the depth check (the parser would recurse that deep);
+    how long the check takes is a figure of bench/timings.py, not an assertion."""
     text = "SELECT * " + "{" * 40_000 + "}" * 40_000
-    started = time.perf_counter()
-    with pytest.raises(Refused):
+    with pytest.raises(Refused, match="imbrication|profondeur|niveaux"):
         check(text, limits=guard.Limits(max_length=100_000))
-    assert time.perf_counter() - started < 1
 
 
 def test_only_undeclared_predeclared_prefixes_go_to_the_engine():

@@ -135,7 +135,7 @@ def visible_text(html: str) -> str:
     return unescape(re.sub(r"<[^>]+>", " ", html))
 
 
-@pytest.mark.parametrize("route", ["/ontologie", "/formes", "/graphe/annexe-1", "/graphe/inferences"])
+@pytest.mark.parametrize("route", ["/ontologie", "/formes", "/graphe/annexe-1", "/graphe/inferences", "/void"])
 def test_a_browser_gets_a_french_page_without_prefixed_names(client, route):
     response = client.get(route, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
@@ -145,7 +145,9 @@ def test_a_browser_gets_a_french_page_without_prefixed_names(client, route):
     text = visible_text(html)
     names = "|".join(map(re.escape, prefixes()))
     assert not re.search(rf"(?<![\w/#:])(?:{names}):[A-Za-z]", text), "nom préfixé montré aux personnes"
-    assert "^^" not in text
+    assert "^^" not in text and not re.search(r"@(fr|en)\b", text) and ".well-known/genid" not in html
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), "identifiants en double"
     assert "?format=turtle" in html
 
 
@@ -219,3 +221,24 @@ def test_pylode_renders_each_language_view_with_every_concept(client, tmp_path, 
                 assert f"<code>{term}</code>" in html, f"{term} absent du rendu de pyLODE"
                 label = next(str(lit) for lit in onto.objects(term, RDFS.label) if lit.language == lang)
                 assert escape(label) in titles or label in titles, (term, label)
+
+
+@pytest.mark.parametrize("resource", ["commune/94017", "action/champigny-sante-2-5", "partenaire/omm"])
+def test_the_terms_on_a_resource_page_lead_to_their_documentation_here(client, resource):
+    page = client.get(f"/id/{resource}", headers={"Accept": "text/html"}).text
+    terms = set(re.findall(r'href="/ontologie#([^"]+)"', page))
+    assert terms, "les propriétés et classes de la page devraient mener à la documentation"
+    doc = client.get("/ontologie", headers={"Accept": "text/html"}).text
+    for term in terms:
+        assert f'<section class="terme" id="{term}">' in doc, term
+
+
+def test_the_release_page_lists_every_dump_with_its_size(client, release):
+    html = client.get("/void", headers={"Accept": "text/html"}).text
+    void = Graph().parse(release / "void.ttl", format="turtle")
+    downloads = set(void.objects(None, URIRef("http://www.w3.org/ns/dcat#downloadURL")))
+    assert len(downloads) >= 7
+    for url in downloads:
+        name = str(url).rsplit("/", 1)[-1]
+        assert f'<a href="/dumps/{name}">{name}</a>' in html
+    assert '<a href="/sparql">' in html and "Licence" in html

@@ -117,7 +117,7 @@ def start_serving(dist, *options, env: dict | None = None) -> tuple[subprocess.P
             return proc, url, time.monotonic() - started
         except httpx.HTTPError:
             if proc.poll() is not None:
-                raise AssertionError(proc.communicate()[1])
+                raise AssertionError(proc.communicate()[1]) from None
             time.sleep(0.02)
     proc.kill()
     raise AssertionError("graphe serve n'a pas démarré")
@@ -131,14 +131,14 @@ def stop_serving(proc: subprocess.Popen) -> str:
     return err
 
 
-def test_graphe_serve_end_to_end(endpoint_dist):
-    """The README's job: start it, POST a query as curl would, stop it with Ctrl-C."""
-    proc, url, cold_start = start_serving(endpoint_dist, "--processes", "1", "--workers", "2")
+def test_graphe_serve_end_to_end(endpoint_dist, communes):
+    """The README's job: start it, POST a query as curl would, stop it with Ctrl-C.
+    (The cold start is a figure of bench/run.py, not an assertion.)"""
+    proc, url, _ = start_serving(endpoint_dist, "--processes", "1", "--workers", "2")
     try:
         response = httpx.post(url + "/sparql", data={"query": QUERY}, headers={"Accept": "text/csv"})
         assert response.status_code == 200
-        assert response.text.splitlines()[0] == "c" and len(response.text.splitlines()) == 5
-        assert cold_start < 5, cold_start  # the benchmark's target is 2 s on a quiet machine
+        assert response.text.splitlines() == ["c"] + [c.iri for c in communes]
     finally:
         err = stop_serving(proc)
     assert '"event": "query"' in err  # the structured log line

@@ -134,14 +134,14 @@ def test_metrics(client):
     assert "graphe_workers " in text
 
 
-def test_one_structured_log_line_per_query(client, caplog):
+def test_one_structured_log_line_per_query(client, caplog, communes):
     with caplog.at_level(logging.INFO, logger="graphe.query"):
         client.get("/sparql", params={"query": QUERY + " # journal"}, headers={"Cache-Control": "no-cache"})
         client.get("/sparql", params={"query": "SELECT ?x WHERE {"})
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "graphe.query"]
     assert len(lines) == 2
     ok, bad = lines
-    assert ok["event"] == "query" and ok["status"] == 200 and ok["rows"] == 4
+    assert ok["event"] == "query" and ok["status"] == 200 and ok["rows"] == len(communes)
     assert len(ok["hash"]) == 16 and ok["ms"] >= 0 and ok["form"] == "SELECT" and ok["cache"] == "bypass"
     assert bad["status"] == 400 and "invalide" in bad["error"]
 

@@ -23,11 +23,11 @@ def store(request, oxigraph_store, rdflib_store):
     return oxigraph_store if request.param == "oxigraph" else rdflib_store
 
 
-def test_row_limit_and_format_fallback(store):
+def test_row_limit_and_format_fallback(store, communes):
     result = store.query("SELECT * WHERE { ?s ?p ?o }", row_limit=7, format="csv")
     assert result.rows == 7 and result.truncated and len(result.body.splitlines()) == 8
     whole = store.query(QUICK, row_limit=7)
-    assert whole.rows == 4 and not whole.truncated and whole.format == "json"
+    assert whole.rows == len(communes) and not whole.truncated and whole.format == "json"
     graph = store.query("CONSTRUCT WHERE { ?s a ?c }", format="csv", row_limit=3)
     assert graph.format == "turtle" and graph.rows == 3 and graph.form == "CONSTRUCT"
 
@@ -40,10 +40,8 @@ def test_syntax_errors_are_bad_requests_with_a_position(store):
 
 def test_the_in_process_deadline(oxigraph_store):
     """In-process, the deadline is checked between rows (the executor kills for real)."""
-    started = time.monotonic()
-    with pytest.raises(QueryTimeout):
+    with pytest.raises(QueryTimeout, match=r"\(0\.3 s\)"):
         oxigraph_store.query("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }", timeout=0.3, row_limit=None)
-    assert time.monotonic() - started < 3
 
 
 def test_on_disk_oxigraph(nquads, oxigraph_store, tmp_path):
@@ -72,28 +70,25 @@ def run(coroutine):
     return asyncio.run(coroutine)
 
 
-def test_timeout_kills_and_replaces_the_worker(nquads):
+def test_timeout_kills_and_replaces_the_worker(nquads, communes):
     async def scenario():
         async with Executor(StoreConfig("oxigraph", nquads), workers=2) as ex:
             graphs = ex.graphs
             slow = asyncio.ensure_future(ex.run(guard.check(NEVER_ENDS, graphs=graphs), timeout=1.0))
             await asyncio.sleep(0.1)
-            t0 = time.monotonic()
             quick = await ex.run(guard.check(QUICK, graphs=graphs, prefixes=_cdv()), timeout=5)
-            quick_time = time.monotonic() - t0
-            t0 = time.monotonic()
-            with pytest.raises(QueryTimeout):
+            answered_while_slow_ran = not slow.done()
+            with pytest.raises(QueryTimeout, match=r"\(1 s\)"):
                 await slow
-            waited = time.monotonic() - t0
             for _ in range(100):
                 if ex.alive == 2 and ex.busy == 0:
                     break
                 await asyncio.sleep(0.05)
-            return quick.rows, quick_time, waited, ex.stats, ex.alive
+            return quick.rows, answered_while_slow_ran, ex.stats, ex.alive
 
-    rows, quick_time, waited, stats, alive = run(scenario())
-    assert rows == 4 and quick_time < 0.5
-    assert waited < 1.5 and stats.timeouts == 1 and stats.started == 3 and alive == 2
+    rows, answered_while_slow_ran, stats, alive = run(scenario())
+    assert rows == len(communes) and answered_while_slow_ran  # one stuck query does not hold the others
+    assert stats.timeouts == 1 and stats.started == 3 and alive == 2
 
 
 def test_busy_when_every_worker_is_taken(nquads):

@@ -63,7 +63,7 @@ def redirect(path: str, query: str, accept: str) -> tuple[int, str] | None:
         m = re.match(rule.pattern, path)
         if not m or not holds(rule, headers):
             continue
-        target = re.sub(r"\$(\d)", lambda g: m.group(int(g.group(1))) or "", rule.target)
+        target = re.sub(r"\$(\d)", lambda g: m.group(int(g.group(1))) or "", rule.target)  # noqa: B023 - used at once
         if "?" not in target and query:
             target += "?" + query
         elif query and "QSA" in rule.flags:

@@ -21,7 +21,7 @@ PREFIXED = re.compile(r"(?<![\w/.#-])(" + "|".join(sorted(map(re.escape, prefixe
 NOISE = [("nom préfixé", PREFIXED), ("langue", re.compile(r"@(fr|en)\b")), ("type de donnée", re.compile(r"\^\^")),
          ("nœud technique", re.compile(r"\.well-known/genid"))]
 #: Pages for researchers, not for policy staff: reached, answered, but written in SPARQL on purpose.
-RESEARCH = ("/sparql",)
+RESEARCH = ("/sparql", "/ontologie", "/formes", "/graphe/", "/void", "/dumps/")
 
 
 def internal(href: str) -> str | None:

@@ -243,3 +243,16 @@ def test_a_commune_is_chosen_by_its_name_and_a_wrong_one_lists_the_right_ones(cl
     assert page.lang == "fr" and "Paris" in page.text
     assert sum(link.startswith("/queries/partenaires-commune?commune=") for link in page.links) == 4
     assert client.get("/queries/partenaires-commune", params={"commune": "Fontenay-sous-Bois", "format": "csv"}).status_code == 200
+
+
+def test_page_queries_are_not_named_questions_and_all_read():
+    from graphe import queries
+    from graphe.web.data import PAGES_DIR, page_query
+
+    names = {q.name for q in queries.catalogue()}
+    files = sorted(PAGES_DIR.glob("*.rq"))
+    assert len(files) >= 10
+    for f in files:
+        q = page_query(f.stem)
+        assert q.summary and q.description, f.name
+        assert f.stem not in names or (PAGES_DIR.parent / f.name).exists()

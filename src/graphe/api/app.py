@@ -27,6 +27,7 @@ from graphe.api.sparql import EXPOSED_HEADERS, SparqlEndpoint
 from graphe.errors import BadRequest, DataError, GrapheError
 from graphe.executor import Executor, StoreConfig
 from graphe.namespaces import prefixes
+from graphe.remote import follow, is_remote, remote_version
 from graphe.store import file_digest, prepare_store
 from graphe.web import routes as web_routes
 from graphe.web.errors import html_error
@@ -52,6 +53,7 @@ class Runtime:
         self.catalogue: dict[str, queries.NamedQuery] = {}
         self.version = ""
         self.executor: Executor | None = None
+        self._follow: asyncio.Task | None = None  # a remote store: taking up new publications
         self.started = time.time()
 
     async def start(self) -> None:
@@ -59,11 +61,14 @@ class Runtime:
         if self.executor is not None:
             return
         nquads = self.settings.nquads
-        if not nquads.is_file():
-            raise DataError(f"{nquads} : jeu de données absent (lancer « graphe build »).")
-        self.version = file_digest(nquads)
         self.catalogue = {q.name: q for q in queries.catalogue(self.settings.queries_dir)}
-        prepare_store(self.settings.store, nquads)
+        if is_remote(self.settings.store):
+            self.version = await asyncio.get_running_loop().run_in_executor(None, remote_version, self.settings.store)
+        else:
+            if not nquads.is_file():
+                raise DataError(f"{nquads} : jeu de données absent (lancer « graphe build »).")
+            self.version = file_digest(nquads)
+            prepare_store(self.settings.store, nquads)
         memory = self.settings.memory_limit_mb
         config = StoreConfig(
             self.settings.store, nquads, self.prefixes, self.limits, memory * 2**20 if memory else None
@@ -71,6 +76,8 @@ class Runtime:
         executor = Executor(config, self.settings.workers)
         await executor.start()
         self.executor = executor
+        if is_remote(self.settings.store) and self.settings.remote_refresh > 0:
+            self._follow = asyncio.get_running_loop().create_task(follow(self, self.settings.remote_refresh))
         self.started = time.time()
         log.info(
             "graphe prêt : %s, %d processus de requêtes, version %s",
@@ -78,6 +85,8 @@ class Runtime:
         )
 
     async def close(self) -> None:
+        if self._follow is not None:
+            self._follow.cancel()
         if self.executor is not None:
             await self.executor.close()
 
@@ -92,6 +101,7 @@ class Runtime:
             return guard.check(
                 text, graphs=self.graphs, default_graph_uris=default_graph_uris,
                 named_graph_uris=named_graph_uris, prefixes=self.prefixes, limits=self.limits,
+                base=self.settings.base_iri,
             )
 
         if len(text) < 8192:

@@ -93,6 +93,8 @@ async def run_named(request: Request, name: str) -> Response:
         form = checked.form
         offers = formats.GRAPH if form in ("CONSTRUCT", "DESCRIBE") else _TABLE_OFFERS
         fmt = formats.negotiate(request.headers.get("accept"), params.get("format"), offers)
+        if params.get("csv") is not None:  # the table of the page, downloaded as shown
+            return await questions.answer_page(request, query, values, checked)
         if fmt is None:
             raise NotAcceptable(not_acceptable(params.get("format"), offers))
         if fmt.name == "html":

@@ -27,7 +27,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 query_log = logging.getLogger("graphe.query")
 
 _BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
-_ROUTES = ("/sparql", "/queries", "/id", "/health", "/metrics", "/static", "/prefixes")
+_ROUTES = ("/sparql", "/queries", "/id", "/health", "/metrics", "/static", "/prefixes",
+           "/ontologie", "/formes", "/graphe", "/void", "/dumps", "/.well-known")
 
 
 def multiprocess_dir() -> str | None:

@@ -20,6 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, RDFS
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
@@ -29,16 +31,16 @@ from graphe import formats
 from graphe.api.http import etag_for, matches
 from graphe.api.sparql import not_acceptable
 from graphe.errors import BadRequest, NotAcceptable, NotFound
-from graphe.namespaces import GRAPHE, ID_BASE, curie, prefixes
+from graphe.namespaces import DCAT, GRAPHE, PUBLIC_BASE, VOID, curie, local_href, prefixes
 from graphe.results import write_graph
 from graphe.web.templating import templates as page_templates
 
 router = APIRouter()
 
-PUBLIC_BASE = ID_BASE[: -len("id/")]  # https://w3id.org/contrats-de-ville/
 DOCUMENT_OFFERS = [formats.HTML, *formats.GRAPH]
 DUMPS = "/dumps/"
 SUMS = "SHA256SUMS"
+FORMAT_NAMES = {"nquads": "N-Quads", "trig": "TriG", "turtle": "Turtle", "jsonld": "JSON-LD"}
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 
@@ -62,7 +64,7 @@ async def named_graph(request: Request, name: str) -> Response:
 
 @router.api_route("/void", methods=["GET", "HEAD"])
 async def void(request: Request) -> Response:
-    return await document(request, "void", "void.ttl", offers=formats.GRAPH)
+    return await document(request, "void", "void.ttl")
 
 
 @router.api_route("/.well-known/void", methods=["GET", "HEAD"])
@@ -72,16 +74,20 @@ async def well_known_void(request: Request) -> Response:
     return RedirectResponse("/void" + query, status_code=303, headers={"Vary": "Accept"})
 
 
-async def document(request: Request, path: str, turtle: str, page: str | None = None, offers=None) -> Response:
+async def document(request: Request, path: str, turtle: str, page: str | None = None) -> Response:
     """The document ``path`` (public IRI ``PUBLIC_BASE + path``) whose Turtle is ``dist/turtle``."""
     rt = request.app.state.runtime
-    offers = offers or DOCUMENT_OFFERS
+    offers = DOCUMENT_OFFERS
     fmt = formats.negotiate(request.headers.get("accept"), request.query_params.get("format"), offers)
     if fmt is None:
         raise NotAcceptable(not_acceptable(request.query_params.get("format"), offers))
-    source = release_file(rt.settings.dist, turtle)
+    dist = Path(rt.settings.dist)
+    source = release_file(dist, turtle)
     lang = language(request.query_params.get("lang"))
-    etag = etag_for(rt.version, "publication", path, fmt.name, lang)
+    # the file's own checksum: the shapes or the page may change while dataset.nq does not
+    shown = page if fmt is formats.HTML and page is not None else turtle
+    digest = checksums(dist, *_stamp(release_file(dist, SUMS))).get(shown, rt.version)
+    etag = etag_for(digest, "publication", path, fmt.name, lang)
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={rt.settings.max_age}", "Vary": "Accept"}
     if matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
@@ -135,19 +141,48 @@ def converted(path: Path, stamp: tuple[int, int], fmt: str, base: str, lang: str
 # ------------------------------------------------------------------------------ pages for people
 
 
-
-
 def summary_page(templates: Path, dist: Path, path: str, turtle: str) -> str:
-    """A short French page for a document without its own (the shapes, a named graph)."""
+    """A short French page for a document without its own (the shapes, a named graph, the VoID)."""
     iri = PUBLIC_BASE + path
     counts = build_counts(dist)
+    kind = path if path in ("formes", "void") else "graphe"
+    source = Path(dist) / turtle
     return page_templates.env.get_template("document.html").render(
         iri=iri,
-        kind="formes" if path == "formes" else "graphe",
+        kind=kind,
         name=path.rsplit("/", 1)[-1],
         triples=counts.get(curie(iri) or iri),
         dump=DUMPS + turtle,
+        release=release_summary(source, _stamp(source)) if kind == "void" else None,
     )
+
+
+@lru_cache(maxsize=4)
+def release_summary(void_ttl: Path, stamp: tuple[int, int]) -> dict:
+    """What a person wants to know of the release, read from its VoID + DCAT description."""
+    g = Graph().parse(void_ttl, format="turtle")
+    d = g.value(URIRef(PUBLIC_BASE + "void"), FOAF.primaryTopic)
+
+    def fr(subject, prop) -> str:
+        values = {lit.language: str(lit) for lit in g.objects(subject, prop) if isinstance(lit, Literal)}
+        return values.get("fr") or values.get(None) or ""
+
+    dumps = []
+    for dist in sorted(g.objects(d, DCAT.distribution), key=str):
+        size = int(g.value(dist, DCAT.byteSize) or 0)
+        name = str(dist).rsplit("/", 1)[-1]
+        dumps.append({
+            "name": name, "href": local_href(str(dist)), "format": FORMAT_NAMES.get(formats.for_file(name).name, ""),
+            "size": f"{size / 1e6:.1f} Mo".replace(".", ",") if size >= 1e5 else f"{max(size // 1000, 1)} ko",
+        })
+    publisher = g.value(d, DCTERMS.publisher)
+    return {
+        "title": fr(d, DCTERMS.title), "description": fr(d, DCTERMS.description),
+        "licence": str(g.value(d, DCTERMS.license) or ""), "publisher": fr(publisher, FOAF.name) or fr(publisher, RDFS.label),
+        "version": str(g.value(d, DCAT.version) or ""), "modified": str(g.value(d, DCTERMS.modified) or ""),
+        "triples": int(g.value(d, VOID.triples) or 0), "dumps": dumps,
+        "endpoint": str(g.value(d, VOID.sparqlEndpoint) or ""),
+    }
 
 
 def build_counts(dist: Path) -> dict[str, int]:

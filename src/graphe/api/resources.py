@@ -1,4 +1,4 @@
-"""``/id/{type}/{slug}``: every resource IRI dereferences (DESIGN §2).
+"""``/id/{type}/{slug}``: every resource IRI dereferences.
 
 The IRIs are ``https://w3id.org/contrats-de-ville/id/…``; w3id.org redirects to wherever graphe
 runs, so the route answers for the path whatever the host. A browser gets a French page with

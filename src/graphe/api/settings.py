@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graphe import paths
+from graphe.namespaces import SERVICE_IRI
 
 PACKAGE = Path(__file__).resolve().parents[1]
 
@@ -17,12 +18,14 @@ class Settings:
     """Where the dataset is, which engine serves it, and the limits every request obeys."""
 
     dist: Path = field(default_factory=lambda: paths.DIST)  # holds dataset.nq (and build.json)
-    store: str = "oxigraph"  # graphe.store.make_store: oxigraph, oxigraph:DIR, rdflib
+    store: str = "oxigraph"  # graphe.store.make_store: oxigraph, oxigraph:DIR, rdflib, or a SPARQL URL
     workers: int = 2  # query processes (two at least: one stuck query must not hold the others)
     timeout: float = 10.0  # seconds; a client may ask for less (timeout=), never more
     row_limit: int = 10_000  # solutions or triples per answer
-    max_query_length: int = 100_000  # characters of SPARQL
-    max_body: int = 1_000_000  # bytes of a POST body
+    max_query_length: int = 1_048_576  # bytes of SPARQL (1 MiB; the protocol's tests send ~100 KB)
+    max_body: int = 4 * 1_048_576  # bytes of a POST body: room for a 1 MiB query form-encoded
+    base_iri: str = SERVICE_IRI  # relative IRIs in a query resolve against it
+    remote_refresh: float = 10.0  # seconds between two looks for a new publication (remote store)
     max_url: int = 16_384  # bytes of path + query string (GET)
     max_depth: int = 64  # nesting of { ( [ in a query
     memory_limit_mb: int | None = 4096  # address space of each query process

@@ -19,8 +19,6 @@ itself works on a small :class:`Req` and returns a :class:`Reply`, so the named 
 
 from __future__ import annotations
 
-import asyncio
-import gzip
 import logging
 import time
 from dataclasses import dataclass, field
@@ -30,6 +28,8 @@ from graphe import formats, guard, results
 from graphe.api import service
 from graphe.api.http import Cached, error_body, etag_for, matches
 from graphe.api.observe import log_query, query_hash
+from graphe.api.transfer import gzip_body as _gzip
+from graphe.api.transfer import read_body as _read_body
 from graphe.errors import (
     BadRequest,
     EngineCrashed,
@@ -95,6 +95,8 @@ async def handle(rt, req: Req) -> Reply:
         if len(texts) > 1:
             raise BadRequest("deux paramètres « query » : un seul est permis.")
         if not texts:
+            if req.has("default-graph-uri") or req.has("named-graph-uri"):
+                raise BadRequest("paramètre « query » manquant : un jeu de données est donné sans requête.")
             return describe(rt, req)
         return await answer(
             rt, req, texts[0], req.all("default-graph-uri"), req.all("named-graph-uri"),
@@ -388,26 +390,3 @@ class SparqlEndpoint:
             raw.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": reply.status, "headers": raw})
         await send({"type": "http.response.body", "body": b"" if method == "HEAD" or reply.status == 304 else body})
-
-
-async def _read_body(receive, max_body: int) -> bytes:
-    """The request body, refusing (413) past ``max_body`` bytes even when it comes chunked."""
-    chunks, size = [], 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > max_body:
-            raise PayloadTooLarge(f"corps de requête trop gros : plus de {max_body} octets.")
-        chunks.append(chunk)
-        if not message.get("more_body"):
-            break
-    return b"".join(chunks)
-
-
-async def _gzip(body: bytes) -> bytes:
-    if len(body) < 262_144:
-        return gzip.compress(body, 6, mtime=0)
-    return await asyncio.get_running_loop().run_in_executor(None, lambda: gzip.compress(body, 6, mtime=0))

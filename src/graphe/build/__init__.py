@@ -7,6 +7,7 @@ module             job
 ``skolem``         blank nodes → stable IRIs under ``…/id/.well-known/genid/``
 ``dumps``          the sorted, deterministic serialisations (N-Quads, TriG, Turtle, JSON-LD)
 ``describe``       the VoID + DCAT description of the dataset and its dumps
+``ontology_doc``   the ontology's French documentation page (``dist/ontologie.html``)
 ``publish``        writing every output to a fresh directory and swapping it in atomically
 ``fresh``          one staleness rule for every command that reads ``dist/``
 =================  =======================================================================

@@ -32,6 +32,7 @@ from graphe.namespaces import (
     GRAPH_ONTOLOGIE,
     GRAPH_REFERENTIEL,
     ID_BASE,
+    PUBLIC_BASE,
     QB,
     SD,
     SPDX,
@@ -39,8 +40,6 @@ from graphe.namespaces import (
     bind_all,
 )
 
-#: The public base of every published address (w3id.org redirects it to the server).
-PUBLIC_BASE = ID_BASE[: -len("id/")]
 DUMPS = PUBLIC_BASE + "dumps/"
 DESCRIPTION = URIRef(PUBLIC_BASE + "void")
 ENDPOINT = URIRef(PUBLIC_BASE + "sparql")
@@ -203,7 +202,7 @@ def release_date(ds: Dataset, root: Path | None = None) -> dt.date:
     """When the sources last changed: SOURCE_DATE_EPOCH, the last commit touching them, or the ontology's date."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
     root = root or paths.ROOT
     try:
         done = subprocess.run(

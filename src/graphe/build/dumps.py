@@ -10,10 +10,11 @@ import io
 import json
 
 import pyoxigraph as ox
-from rdflib import RDF, XSD, BNode, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.plugins.serializers.turtle import TurtleSerializer
 
 from graphe.namespaces import GRAPH_ANNEXE, GRAPH_INFERENCES, GRAPH_ONTOLOGIE, GRAPH_REFERENTIEL, bind_all, prefixes
+from graphe.terms import to_ox
 
 #: Named graphs in publication order, with the Turtle dump each one gets.
 GRAPH_FILES = {
@@ -34,22 +35,10 @@ def named_graphs(ds: Dataset) -> dict[URIRef, Graph]:
 def to_nquads(ds: Dataset) -> str:
     """N-Quads, one line per quad, sorted (written by Oxigraph's serialiser: 4× rdflib's speed, same bytes)."""
     quads = [
-        ox.Quad(_ox(s), _ox(p), _ox(o), ox.NamedNode(str(name))) for name, g in named_graphs(ds).items() for s, p, o in g
+        ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(str(name))) for name, g in named_graphs(ds).items() for s, p, o in g
     ]
     text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
     return "".join(sorted({f"{line}\n" for line in text.splitlines() if line.strip()}))
-
-
-def _ox(term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    return ox.NamedNode(str(term))
 
 
 class LexicalTurtle(TurtleSerializer):
@@ -84,7 +73,8 @@ def to_turtle(graph: Graph) -> str:
 
 
 def _split_prefixes(turtle: str) -> tuple[list[str], str]:
-    head, body = [], []
+    head: list[str] = []
+    body: list[str] = []
     for line in turtle.splitlines():
         (head if line.startswith("@prefix") else body).append(line)
     return head, "\n".join(body).strip("\n")

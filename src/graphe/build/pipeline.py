@@ -15,8 +15,8 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from graphe import dataset, paths, provenance, search
-from graphe.build.publish import record_timings, rel, swap, write_outputs
+from graphe import dataset, paths, search, sources
+from graphe.build.publish import record_timings, swap, write_outputs
 from graphe.build.skolem import skolemize
 from graphe.draft.publication import refuse_drafts
 from graphe.errors import DataError, GrapheError, ProvenanceError, ValidationFailed
@@ -56,8 +56,6 @@ def build(dist: Path | None = None) -> BuildResult:
     files = dataset.ontology_files() + dataset.data_files()
     if not files:
         raise DataError(f"aucun fichier Turtle dans {paths.ONTOLOGY} ni {paths.DATA_TTL}")
-    if not paths.SOURCE.is_file():
-        raise DataError(f"{paths.SOURCE}: annexe source introuvable")
     ds = dataset.load(files)
     lap("lecture")
 
@@ -115,27 +113,14 @@ def _reason(ds: Dataset) -> Graph:
     return reasoning.infer(ds)
 
 
-def check_provenance(ds: Dataset, files: list[Path] = ()) -> int:
-    """Every quote must be at its offsets in the annex; return how many anchors hold.
+def check_provenance(ds: Dataset, files: list[Path] | None = None) -> int:
+    """Every quote must be at its offsets in its own source document; return how many anchors hold.
 
-    The error names, for each wrong anchor, the file that states it and the resource it anchors.
+    The error names, for each wrong anchor, the file that states it, the resource it anchors
+    and where the quote really is (:func:`graphe.sources.anchor_problems`).
     """
-    union = dataset.union(ds)
-    try:
-        text = paths.SOURCE.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise DataError(f"{paths.SOURCE}: {exc}") from None
-    found = provenance.anchors(union)
-    bad = [(a, p) for a in found if (p := a.problem(text))]
-    if bad:
-        stated_in = {}
-        for f in files:
-            for a in provenance.anchors(dataset.parse_file(f)):
-                stated_in.setdefault((a.exact, a.start, a.end), rel(f))
-        problems = sorted(
-            f"{stated_in.get((a.exact, a.start, a.end), '?')}: {provenance.describe(union, a.target)}: {p}" for a, p in bad
-        )
+    held, problems = sources.anchor_problems(dataset.union(ds), list(files or []))
+    if problems:
         listing = "\n".join(f"  - {p}" for p in problems)
-        raise ProvenanceError(f"{len(problems)} citation(s) absente(s) de leurs positions dans {paths.SOURCE.name}:\n{listing}")
-    return len(found)
-
+        raise ProvenanceError(f"{len(problems)} citation(s) absente(s) de leurs positions dans leur document source :\n{listing}")
+    return held

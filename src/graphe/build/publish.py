@@ -57,7 +57,7 @@ def write_outputs(
         "version": version,
         "graphe": __version__,
         "source": {
-            "annexe": {"file": rel(paths.SOURCE), "sha256": _file_sha(paths.SOURCE)},
+            "documents": {rel(p): _file_sha(p) for p in paths.source_documents()},
             "files": {rel(p): _file_sha(p) for p in files},
         },
         "counts": {
@@ -75,7 +75,7 @@ def write_outputs(
 
 def publication_documents(ds: Dataset) -> dict[str, bytes]:
     """The shapes (``/formes``) and the ontology's documentation page (``/ontologie``)."""
-    from graphe import ontology_doc
+    from graphe.build import ontology_doc
     from graphe.validate import load_shapes
 
     shapes = load_shapes()

@@ -15,6 +15,7 @@ code  meaning
 5     ProvenanceError: a quote is not at its offsets in its source document
 6     BadRequest: malformed SPARQL, unknown query or parameter, bad format
 7     QueryTimeout
+8     PublishError: the external store refused the release or could not be reached (``graphe publish``)
 64    usage error: unknown option, missing argument, invalid choice (``sysexits.h`` EX_USAGE)
 130   interrupted (Ctrl-C)
 ====  =====================================================================
@@ -46,7 +47,7 @@ from graphe.cli.parser import USAGE, FrenchParser
 from graphe.errors import GrapheError, ValidationFailed
 
 #: Modules of this package, in the order of ``graphe --help``; each has ``register(sub)``.
-COMMANDS = ["build", "validate", "query", "stats", "coverage", "passage", "draft", "serve"]
+COMMANDS = ["build", "validate", "query", "stats", "coverage", "passage", "draft", "serve", "publish"]
 
 
 def make_parser(argv: list[str] | None = None) -> FrenchParser:
@@ -54,7 +55,7 @@ def make_parser(argv: list[str] | None = None) -> FrenchParser:
         prog="graphe",
         description="Graphe de connaissances des contrats de ville de Paris Est Marne&Bois.",
         epilog="Codes de sortie : 0 succès, 2 fichier illisible, 3 violations, 4 incohérence logique, "
-        f"5 citation mal ancrée, 6 requête invalide, 7 délai dépassé, {USAGE} erreur d'utilisation.",
+        f"5 citation mal ancrée, 6 requête invalide, 7 délai dépassé, 8 publication refusée, {USAGE} erreur d'utilisation.",
     )
     parser.add_argument("--version", action="version", version=f"graphe {__version__}",
                         help="afficher la version et sortir")

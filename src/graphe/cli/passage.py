@@ -17,18 +17,20 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from graphe import provenance
+    from graphe import paths, provenance
     from graphe.errors import DataError
 
     source = args.source
-    if source is not None:
-        try:
-            text = source.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise DataError(f"{source}: lecture impossible : {getattr(exc, 'strerror', None) or exc}") from None
-    else:
-        text = provenance.source_text()
-    print(provenance.turtle_passage(args.quote, args.after, text=text))
+    if source is None:
+        found = paths.source_documents()
+        if not found:
+            raise DataError(f"{paths.SOURCES}: aucun document source")
+        source = found[0]
+    try:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"{source}: lecture impossible : {getattr(exc, 'strerror', None) or exc}") from None
+    print(provenance.turtle_passage(args.quote, args.after, text=text, document=document_of(source)))
     start, _ = provenance.locate(args.quote, args.after, text=text)
     others = [i for i in _occurrences(text, args.quote) if i != start]
     if others:
@@ -42,3 +44,22 @@ def _occurrences(text: str, quote: str) -> list[int]:
         found.append(i)
         i = text.find(quote, i + 1)
     return found
+
+
+def document_of(source: Path) -> str:
+    """The prefixed name of the ``cdv:Document`` whose file is ``source`` (``dcterms:identifier``);
+    for a document not declared yet, ``document:{file stem}`` and a reminder to declare it."""
+    from graphe import dataset, sources
+    from graphe.namespaces import readable
+
+    try:
+        declared = sources.documents(dataset.union(dataset.load()))
+    except Exception:  # noqa: BLE001 - data that does not parse yet must not stop the helper
+        declared = {}
+    for iri, path in declared.items():
+        if path.resolve() == source.resolve():
+            return readable(str(iri))
+    name = f"document:{source.stem}"
+    print(f"# à déclarer : {name} a cdv:Document ; dcterms:identifier \"data/source/{source.name}\" "
+          "(voir CONTRIBUTING.md, « Ajouter une annexe »)", file=sys.stderr)
+    return name

@@ -33,7 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--store", default="oxigraph",
-        help="moteur: oxigraph (en mémoire, défaut), oxigraph:DOSSIER (sur disque) ou rdflib (référence)",
+        help="moteur: oxigraph (en mémoire, défaut), oxigraph:DOSSIER (sur disque), rdflib (référence) "
+        "ou l'URL SPARQL d'un magasin externe rempli par « graphe publish »",
     )
     parser.add_argument(
         "--timeout", type=float, default=d["timeout"].default,
@@ -83,11 +84,13 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     if args.processes < 1:
         raise BadRequest("--processes doit valoir au moins 1.")
-    nquads = ensure_dataset(settings.dist, build=not args.no_build)
-    _check_named_queries(settings)
+    from graphe.remote import is_remote
     from graphe.store import prepare_store
 
-    prepare_store(settings.store, nquads)
+    if not is_remote(settings.store):  # a remote store holds its own data (graphe publish)
+        nquads = ensure_dataset(settings.dist, build=not args.no_build)
+        prepare_store(settings.store, nquads)
+    _check_named_queries(settings)
     listen = Listen(args.host, args.port, args.log_level, args.access_log)
     if args.processes == 1:
         serve_one(settings, listen)

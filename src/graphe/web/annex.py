@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from fastapi import APIRouter, Request
 from markdown_it import MarkdownIt
 
-from graphe import paths
+from graphe import provenance
 from graphe.web.data import page_url, select
-from graphe.web.render import page
+from graphe.web.render import cached, page
 
 router = APIRouter()
 
@@ -116,7 +116,8 @@ def _text(text, out, found, active_passages, active_mentions, close_inline, ensu
 
     def flush():
         if run:
-            ensure_open()
+            if "".join(run).strip():  # white space between block tags stays outside any mark
+                ensure_open()
             out.append("".join(run))
             run.clear()
 
@@ -151,12 +152,13 @@ def support_links(p: Passage) -> str:
 
 
 @router.get("/annexe")
+@cached
 async def annex(request: Request):
     found = passages(await select(request, "annexe-passages"))
     answers = request.app.state.page_answers  # made by select, emptied when the dataset changes
     body = answers.get(("annexe-html",))
     if body is None:
-        body = answers[("annexe-html",)] = render(paths.SOURCE.read_text(encoding="utf-8"), found)
+        body = answers[("annexe-html",)] = render(provenance.source_text(), found)
     context = {
         "annexe": body,
         "passages": sum(not p.mention for p in found),

@@ -37,19 +37,20 @@ class Chart:
     base: float = HEIGHT - BOTTOM
 
 
-def bars(title: str, unit: str, points: list[tuple[str, float]]) -> Chart:
-    """A bar chart of ``points`` (label, value), the value axis from 0 to a round maximum."""
-    top = max([v for _, v in points] + [0]) or 1
+def bars(title: str, unit: str, points: list[tuple]) -> Chart:
+    """A bar chart of ``points`` (label, value[, text shown on the bar]), the value axis from 0 to a round maximum."""
+    top = max([p[1] for p in points] + [0]) or 1
     step = _step(top)
     ceiling = step * -(-top // step)
     plot_h = HEIGHT - TOP - BOTTOM
     slot = (WIDTH - LEFT - RIGHT) / max(len(points), 1)
     width = min(slot * 0.6, 60)
     result = []
-    for i, (label, value) in enumerate(points):
+    for i, (label, value, *shown) in enumerate(points):
         h = plot_h * value / ceiling
         x = LEFT + slot * i + (slot - width) / 2
-        result.append(Bar(round(x, 1), round(TOP + plot_h - h, 1), round(width, 1), round(h, 1), label, number(value)))
+        text = shown[0] if shown else number(value)
+        result.append(Bar(round(x, 1), round(TOP + plot_h - h, 1), round(width, 1), round(h, 1), label, text))
     ticks = []
     v = 0.0
     while v <= ceiling + 1e-9:

@@ -11,7 +11,7 @@ from graphe.errors import NotFound
 from graphe.namespaces import ID_BASE
 from graphe.web import chart, contract
 from graphe.web.data import page_url, passage_url, select
-from graphe.web.render import page
+from graphe.web.render import cached, page
 from graphe.web.tables import Cell, Table, french_date, number
 from graphe.web.templating import TEMPLATES_DIR
 
@@ -32,6 +32,7 @@ def communes_table(rows) -> Table:
 
 
 @router.get("/")
+@cached
 async def home(request: Request):
     communes = await select(request, "communes")
     counts = {r["sorte"]: int(r["nombre"]) for r in await select(request, "comptes")}
@@ -39,6 +40,7 @@ async def home(request: Request):
 
 
 @router.get("/communes")
+@cached
 async def communes(request: Request):
     rows = await select(request, "communes")
     quartiers = await select(request, "quartiers")
@@ -46,6 +48,7 @@ async def communes(request: Request):
 
 
 @router.get("/communes/{code}")
+@cached
 async def commune(request: Request, code: str):
     iri = f"{ID_BASE}commune/{code}"
     if not code.isdigit():
@@ -73,7 +76,7 @@ async def commune(request: Request, code: str):
         event_table.add(when, e["libelle"])
         timeline.append({"date": e["date"], "quand": when, "libelle": e["libelle"], "passage": passage_url(e.get("debut"), e.get("fin")), "ancre": e["evenement"]})
     context = {
-        "commune": about, "contrat": tree, "passage": passage_url(about.get("debut"), about.get("fin")),
+        "commune": about, "contrat": tree, "passage": passage_url(about.get("debut"), about.get("fin")),  # type: ignore[attr-defined]
         "graphiques": charts, "chronologie": timeline, "roles": any(r.get("role") for r in links),
     }
     return page(request, "pages/commune.html", context, [partners, quartier_table, *tables, event_table])
@@ -81,7 +84,6 @@ async def commune(request: Request, code: str):
 
 def partners_table(links, structure, commune) -> Table:
     """Each partner of the contract, its kind, its role (when the model has one) and how often it is cited."""
-    kinds = {r["element"]: r["genre"] for r in structure}
     seen: dict[str, dict] = {}
     for r in links:
         if r["lien"] != "partenaire":
@@ -115,7 +117,7 @@ def figure_tables(rows, commune) -> tuple[list[Table], list[chart.Chart]]:
             see_annex(r),
         )
         if r.get("annee"):
-            series[(r["libelleIndicateur"], r.get("libelleZone", ""), r.get("libelleReference", ""), r.get("libelleUnite", ""))].append((r["annee"], float(r["valeur"])))
+            series[(r["libelleIndicateur"], r.get("libelleZone", ""), r.get("libelleReference", ""), r.get("libelleUnite", ""))].append((r["annee"], float(r["valeur"]), value))
     charts = []
     for (indicator, zone, reference, unit), points in series.items():
         if len(points) < 2:

@@ -16,7 +16,7 @@ import json
 from functools import lru_cache
 
 from graphe import paths, queries
-from graphe.namespaces import ID_BASE
+from graphe.namespaces import ID_BASE, local_href
 
 PAGES_DIR = paths.QUERIES / "pages"
 _MAX_ANSWERS = 2048
@@ -79,9 +79,7 @@ def page_url(iri: str, commune: str | None = None) -> str:
         return _PAGES[kind].format(slug=slug)
     if kind in IN_CONTRACT and commune:
         return f"{page_url(commune)}#{anchor(iri)}"
-    if iri.startswith(ID_BASE):
-        return "/id/" + path
-    return iri
+    return local_href(iri)  # /id/…, /ontologie#…: where this server answers it; any other IRI as it is
 
 
 def anchor(iri: str) -> str:

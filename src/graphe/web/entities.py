@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from graphe.errors import NotFound
 from graphe.namespaces import ID_BASE
 from graphe.web.data import page_url, passage_url, select
-from graphe.web.render import page
+from graphe.web.render import cached, page
 from graphe.web.tables import Cell, Table
 
 router = APIRouter()
@@ -94,7 +94,7 @@ def matrix(kind: Kind, targets: list[Target], communes, sort_filter: str = "") -
     chosen.sort(key=lambda t: (-len(t.communes), t.label.lower()))
     for t in chosen:
         cells = []
-        for iri, name in communes:
+        for iri, _name in communes:
             n = t.count(iri)
             code = iri.rsplit("/", 1)[1]
             cells.append(Cell(str(n), f"{t.url}#commune-{code}", numeric=True) if n else Cell("", numeric=True))
@@ -110,11 +110,13 @@ def kind_of(name: str) -> Kind:
 
 
 @router.get("/comparer")
+@cached
 async def comparisons(request: Request):
     return page(request, "pages/comparer.html", {"sortes": KINDS})
 
 
 @router.get("/comparer/{name}")
+@cached
 async def compare(request: Request, name: str, sorte: str = ""):
     kind = kind_of(name)
     targets = list(gather(await select(request, "citations", lien=kind.lien)).values())
@@ -181,19 +183,19 @@ def _register(name: str) -> None:
     async def list_route(request: Request):
         return await listing(request, name)
 
-    router.add_api_route(kind.path, list_route, methods=["GET"], name=f"liste-{name}")
+    router.add_api_route(kind.path, cached(list_route), methods=["GET"], name=f"liste-{name}")
     if name == "quartiers":
         async def quartier_route(request: Request, espace: str, slug: str):
             if espace not in kind.namespaces:
                 raise NotFound(f"aucun quartier à l'adresse {request.url.path}.")
             return await resource(request, name, f"{ID_BASE}{espace}/{slug}")
 
-        router.add_api_route(kind.path + "/{espace}/{slug}", quartier_route, methods=["GET"], name="quartier")
+        router.add_api_route(kind.path + "/{espace}/{slug}", cached(quartier_route), methods=["GET"], name="quartier")
     else:
         async def resource_route(request: Request, slug: str):
             return await resource(request, name, f"{ID_BASE}{kind.namespaces[0]}/{slug}")
 
-        router.add_api_route(kind.path + "/{slug}", resource_route, methods=["GET"], name=kind.lien)
+        router.add_api_route(kind.path + "/{slug}", cached(resource_route), methods=["GET"], name=kind.lien)
 
 
 for _name in KINDS:

@@ -13,7 +13,7 @@ from graphe.errors import BadRequest
 from graphe.namespaces import curie
 from graphe.search import fold
 from graphe.web.data import page_url, select
-from graphe.web.render import page
+from graphe.web.render import lookup, page
 from graphe.web.resource_page import local_name
 from graphe.web.tables import Cell, Table, french_date, number
 
@@ -61,7 +61,7 @@ async def resolve(request, query: queries.NamedQuery, values: dict[str, str]) ->
             resolved[p.name] = match["valeur"]
             continue
         error = BadRequest(f"{invalid.rstrip('.')} : ce n'est pas non plus le nom d'une des {len(options)} valeurs possibles.")
-        error.choices = [
+        error.choices = [  # type: ignore[attr-defined]
             {"texte": o["texte"], "url": f"/queries/{query.name}?" + urlencode({**values, p.name: o["valeur"]})} for o in options
         ]
         raise error
@@ -75,6 +75,9 @@ async def list_page(request, catalogue: dict[str, queries.NamedQuery]):
 
 async def answer_page(request, query: queries.NamedQuery, values: dict[str, str], checked):
     """The answer of a named question as a French table."""
+    hit = lookup(request)
+    if hit is not None:
+        return hit
     rt = request.app.state.runtime
     result = await rt.executor.run(checked, format="json", timeout=rt.settings.timeout, row_limit=rt.settings.row_limit)
     document = json.loads(result.body)
@@ -129,7 +132,10 @@ def french_table(query: queries.NamedQuery, document: dict, names: dict[str, dic
                 break
     hidden = set(merged.values())
     shown = [v for v in variables if v not in hidden]
-    table = Table("reponse", query.summary or query.name, [headings.get(v, humanise(v)) for v in shown])
+    def heading(v: str) -> str:  # a merged column is named after the resources it shows
+        return headings.get(merged.get(v, v)) or headings.get(v) or humanise(v)
+
+    table = Table("reponse", query.summary or query.name, [heading(v) for v in shown])
     for b in bindings:
         cells = []
         for v in shown:

@@ -16,7 +16,8 @@ from pathlib import Path
 from graphe.errors import NotFound
 from graphe.namespaces import curie
 from graphe.web.data import page_url, passage_url, select
-from graphe.web.render import page
+from graphe.web.render import lookup, page
+from graphe.web.templating import TEMPLATES_DIR
 from graphe.web.tables import Cell, Table
 
 GROUPS = [("identite", "Identité"), ("structure", "Place dans le contrat"), ("liens", "Liens"), ("sources", "Sources")]
@@ -29,10 +30,28 @@ def vocabulary() -> dict[str, list]:
     return data
 
 
+@lru_cache(maxsize=1)
+def documentation_names() -> dict[str, str]:
+    """The French names the ontology's documentation page gives external terms (its vocabulary file)."""
+    from rdflib import Graph
+    from rdflib.namespace import RDFS
+
+    path = TEMPLATES_DIR / "ontologie-libelles.ttl"
+    if not path.is_file():
+        return {}
+    g = Graph().parse(path, format="turtle")
+    return {str(s): str(o) for s, o in g.subject_objects(RDFS.label) if getattr(o, "language", None) == "fr"}
+
+
+def french_name(iri: str) -> str:
+    """A term's French name: this page's wording, else the documentation's, else its last segment."""
+    return vocabulary().get(curie(iri) or "", [None])[0] or documentation_names().get(iri) or local_name(iri)
+
+
 def property_name(iri: str, ontology_name: str | None) -> tuple[str, str | None]:
     """(French name, group or None) of a property."""
     known = vocabulary().get(curie(iri) or "", [None, None])
-    return ontology_name or known[0] or local_name(iri), known[1]
+    return ontology_name or known[0] or french_name(iri), known[1]
 
 
 def local_name(iri: str) -> str:
@@ -43,12 +62,15 @@ def local_name(iri: str) -> str:
 def shown_value(row: dict) -> dict:
     value = row["valeur"]
     if row.get("estIri") == "true":
-        text = row.get("nomValeur") or vocabulary().get(curie(value) or "", [None])[0] or local_name(value)
+        text = row.get("nomValeur") or french_name(value)
         return {"texte": text, "url": page_url(value)}
     return {"texte": value, "url": None}
 
 
 async def html(request, iri: str):
+    hit = lookup(request)
+    if hit is not None:
+        return hit
     properties = await select(request, "ressource-proprietes", ressource=iri)
     incoming = await select(request, "ressource-entrants", ressource=iri)
     if not properties and not incoming:

@@ -8,13 +8,14 @@ from markupsafe import Markup
 from graphe import search
 from graphe.errors import DataError
 from graphe.web.data import page_url, passage_url
-from graphe.web.render import page
+from graphe.web.render import cached, page
 
 router = APIRouter()
 MAX_QUERY = 200
 
 
 @router.get("/recherche")
+@cached
 async def search_page(request: Request, q: str = ""):
     q = q.strip()[:MAX_QUERY]
     words = search.terms(q)

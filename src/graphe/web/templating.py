@@ -47,3 +47,12 @@ def dataset_version(request) -> str:
 templates.env.globals["dataset_version"] = dataset_version
 
 templates.env.filters["page_url"] = page_url
+
+
+def plural(count, singular: str, plural_form: str | None = None) -> str:
+    """``3 partenaires``, ``1 partenaire``, ``0 action`` (French: the plural from two on)."""
+    n = int(count)
+    return f"{n} {singular if n < 2 else (plural_form or singular + 's')}"
+
+
+templates.env.filters["pluriel"] = plural

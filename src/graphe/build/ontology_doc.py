@@ -22,14 +22,22 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, XSD
 
-from graphe.namespaces import CDV, GRAPH_ONTOLOGIE, ID_BASE, prefixes
+from graphe.namespaces import CDV, GRAPH_ONTOLOGIE, ID_BASE, PUBLIC_BASE, local_href, prefixes
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 ONTOLOGY = URIRef(str(CDV).rstrip("#"))
 GENID = ID_BASE + ".well-known/genid/"
 
 #: French labels of the external terms and datatypes the page shows (data, not code).
 VOCABULARY = TEMPLATES / "ontologie-libelles.ttl"
+LANGUAGE_TAG = re.compile(r"\s*\(@[a-z]{2}\)|@[a-z]{2}\b")
+
+
+def anonymous(node) -> bool:
+    """A blank node, or the skolem IRI it became in the release."""
+    return isinstance(node, BNode) or str(node).startswith(GENID)
+
+
 KINDS = {
     OWL.ObjectProperty: "relation",
     OWL.DatatypeProperty: "attribut",
@@ -98,7 +106,7 @@ class Doc:
         """A link to ``node`` with its label: its section here, its ``/id/`` page, or the IRI."""
         if isinstance(node, Literal):
             return escape(str(node))
-        if isinstance(node, BNode):
+        if anonymous(node):
             return self.expression(node)
         iri = str(node)
         if str(node).startswith(str(XSD)) or node in (RDF.langString, RDFS.Literal):
@@ -107,27 +115,42 @@ class Doc:
         text, lang = named if named else (iri, None)
         if node in self.ours:
             href = "#" + self.anchor(node)
-        elif iri.startswith(ID_BASE) and not iri.startswith(GENID):
-            href = "/id/" + iri[len(ID_BASE):]
+        elif iri.startswith(PUBLIC_BASE) and not iri.startswith(GENID):
+            href = local_href(iri)
         else:
             href = iri
         attr = Markup(' lang="{}"').format(lang) if lang and lang != "fr" else ""
         return Markup('<a href="{}" title="{}"{}>{}</a>').format(href, iri, attr, text)
 
-    def expression(self, node: BNode) -> Markup:
-        """An OWL class expression in words (the unions used as domains)."""
+    def expression(self, node) -> Markup:
+        """An anonymous OWL expression in words (unions as domains, restrictions, inverses).
+
+        In the release they are skolem IRIs, not blank nodes: either way they are not shown.
+        """
         members = self.o.value(node, OWL.unionOf)
         if members is not None:
             return Markup(" ou ").join(self.link(m) for m in Collection(self.o, members))
         members = self.o.value(node, OWL.intersectionOf)
         if members is not None:
             return Markup(" et ").join(self.link(m) for m in Collection(self.o, members))
-        return Markup("expression de classe")
+        inverse = self.o.value(node, OWL.inverseOf)
+        if inverse is not None:
+            return Markup("l'inverse de ") + self.link(inverse)
+        prop = self.o.value(node, OWL.onProperty)
+        if prop is not None:
+            if self.o.value(node, OWL.hasSelf) is not None:
+                return Markup("ce qui est lié à soi-même par ") + self.link(prop)
+            for restriction, words in ((OWL.someValuesFrom, "au moins une valeur"), (OWL.allValuesFrom, "seulement des valeurs")):
+                target = self.o.value(node, restriction)
+                if target is not None:
+                    return self.link(prop) + Markup(f" : {words} de type ") + self.link(target)
+            return Markup("une restriction sur ") + self.link(prop)
+        return Markup("une expression de classe")
 
     def anchor(self, node) -> str:
         return str(node)[len(str(CDV)):]
 
-    def words(self, text: str) -> Markup:
+    def _links(self, text: str) -> Markup:
         """``text`` with its prefixed names (``cdv:commune``) turned into labelled links."""
         names = "|".join(sorted(map(re.escape, self.table), key=len, reverse=True))
         pattern = re.compile(rf"(?<![\w/#:])({names}):([A-Za-z0-9_][\w\-.]*[\w])")
@@ -138,6 +161,12 @@ class Doc:
             last = m.end()
         out.append(escape(text[last:]))
         return Markup("").join(out)
+
+    def words(self, text: str) -> Markup:
+        """``text`` for people: prefixed names become labelled links, language tags go."""
+        names = "|".join(sorted(map(re.escape, self.table), key=len, reverse=True))
+        text = re.sub(rf"(?<![\w/#:])({names}):(\{{[^}}]+\}})", lambda m: self.table[m.group(1)] + m.group(2), text)
+        return self._links(LANGUAGE_TAG.sub("", text))
 
     def texts(self, node, prop) -> dict[str, str]:
         return {lit.language or "": str(lit) for lit in self.o.objects(node, prop) if isinstance(lit, Literal)}
@@ -180,7 +209,7 @@ class Doc:
             t.supers = [self.link(s) for s in sorted(self.o.objects(p, RDFS.subPropertyOf), key=self.sort_key)]
             t.domains = [self.link(d) for d in sorted(self.o.objects(p, RDFS.domain), key=self.sort_key)]
             t.ranges = [self.link(r) for r in sorted(self.o.objects(p, RDFS.range), key=self.sort_key)]
-            inverses = set(self.o.objects(p, OWL.inverseOf)) | set(self.o.subjects(OWL.inverseOf, p))
+            inverses = {i for i in set(self.o.objects(p, OWL.inverseOf)) | set(self.o.subjects(OWL.inverseOf, p)) if not anonymous(i)}
             t.inverse = [self.link(i) for i in sorted(inverses, key=self.sort_key)]
             t.traits = [text for k, text in CHARACTERISTICS.items() if (p, RDF.type, k) in self.o]
             out.append(t)
@@ -194,7 +223,7 @@ class Doc:
                 continue
             if value == cls:
                 found.add(p)
-            elif isinstance(value, BNode) and (union := self.o.value(value, OWL.unionOf)) is not None:
+            elif anonymous(value) and (union := self.o.value(value, OWL.unionOf)) is not None:
                 if cls in Collection(self.o, union):
                     found.add(p)
         return sorted(found, key=self.sort_key)
@@ -219,7 +248,7 @@ class Doc:
             return None
         node = URIRef(members[0])
         rows = []
-        for p in sorted(set(self.data.predicates(node)) - {RDF.type}, key=self.sort_key):
+        for p in sorted({p for p in self.data.predicates(node) if not anonymous(p)} - {RDF.type}, key=self.sort_key):
             values = sorted(self.data.objects(node, p), key=str)
             shown = [v for v in values if not str(v).startswith(GENID)]
             if not shown:
@@ -239,9 +268,10 @@ class Doc:
         """The node shapes whose target class is ``cls`` or one of its superclasses."""
         targets = self.superclasses(cls)
         found = sorted({s for t in targets for s in self.shapes.subjects(SH.targetClass, t)}, key=str)
-        return [self.shape(s) for s in found]
+        return [self.shape(s, own=(s, SH.targetClass, cls) in self.shapes) for s in found]
 
-    def shape(self, node) -> dict:
+    def shape(self, node, own: bool = True) -> dict:
+        """A node shape's rows; shown in full at its own class, linked from the subclasses."""
         rows = []
         props = sorted(self.shapes.objects(node, SH.property), key=self.sort_key)
         for ps in props:
@@ -253,7 +283,8 @@ class Doc:
                 "message": self.words(self.shape_text(ps, SH.message) or ""),
             })
         target = self.shapes.value(node, SH.targetClass)
-        return {"anchor": "forme-" + str(node).rsplit("#", 1)[-1], "iri": str(node), "target": self.link(target), "rows": rows}
+        return {"anchor": "forme-" + str(node).rsplit("#", 1)[-1], "iri": str(node), "target": self.link(target), "rows": rows,
+                "own": own, "message": self.words(self.shape_text(node, SH.message) or "")}
 
     def shape_text(self, node, prop) -> str | None:
         values = {lit.language: str(lit) for lit in self.shapes.objects(node, prop) if isinstance(lit, Literal)}

@@ -1,0 +1,79 @@
+"""The source documents and the check that every quote is at its offsets in its own document.
+
+``data/source/`` may hold several documents. Each is a ``cdv:Document`` in the data whose
+``dcterms:identifier`` is its path from the project root; every passage names its document
+(``oa:hasSource``), so no file name is fixed in code. ``graphe build`` and ``graphe validate``
+run the same check (:func:`anchor_problems`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import RDF, Graph, URIRef
+from rdflib.namespace import DCTERMS
+
+from graphe import dataset, paths, provenance
+from graphe.errors import DataError
+from graphe.namespaces import CDV, readable
+
+
+def documents(graph: Graph, root: Path | None = None) -> dict[URIRef, Path]:
+    """Each ``cdv:Document`` with a file in the project (``dcterms:identifier``), and that file."""
+    base = Path(root) if root is not None else paths.ROOT
+    found = {}
+    for doc in graph.subjects(RDF.type, CDV.Document):
+        for ident in graph.objects(doc, DCTERMS.identifier):
+            if str(ident).startswith("data/source/"):
+                found[doc] = base / str(ident)
+    return dict(sorted(found.items()))
+
+
+def check_documents(graph: Graph, root: Path | None = None) -> dict[URIRef, Path]:
+    """:func:`documents`, every file present; a DataError names a missing one."""
+    docs = documents(graph, root)
+    for doc, path in docs.items():
+        if not path.is_file():
+            raise DataError(f"{path}: document source de {_name(doc)} introuvable (dcterms:identifier)")
+    return docs
+
+
+def anchor_problems(union: Graph, files: list[Path] | None = None, only: set[Path] | None = None) -> tuple[int, list[str]]:
+    """How many anchors hold, and one line per anchor whose quote is not at its offsets.
+
+    Each line names the file stating the anchor, the resource it anchors, what is wrong and
+    where the quote really is. ``only``: report the anchors stated in these files alone.
+    """
+    docs = check_documents(union)
+    stated_in: dict[tuple, Path] = {}
+    for f in files or []:
+        for a in provenance.anchors(dataset.parse_file(f)):
+            stated_in.setdefault((a.exact, a.start, a.end, a.source), f)
+    wanted = {Path(p).resolve() for p in only} if only is not None else None
+    found = provenance.anchors(union)
+    problems, held = [], 0
+    for a in found:
+        where = stated_in.get((a.exact, a.start, a.end, a.source))
+        if wanted is not None and (where is None or where.resolve() not in wanted):
+            continue
+        problem: str | None
+        if a.source not in docs:
+            problem = f"source {_name(a.source)} inconnue : aucun cdv:Document n'a de fichier sous data/source/"
+        else:
+            problem = a.problem(provenance.source_text(docs[a.source]))
+        if problem is None:
+            held += 1
+            continue
+        problems.append(f"{_rel(where) if where else '?'}: {provenance.describe(union, a.target)}: {problem}")
+    return held, sorted(problems)
+
+
+def _name(term) -> str:
+    return readable(str(term)) if term is not None else "(aucune)"
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(paths.ROOT.resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,40 @@
+"""docs/sources.md lists every dispositif of the scheme with its legal text and each of its sources.
+
+The CLSPD and CLS entries carry the corrections of issue #7: the current wording of CSI art. L132-4
+(5 000 inhabitants or a QPV) and CSP art. L1434-10 instead of the pre-2016 L1434-17.
+"""
+
+from __future__ import annotations
+
+from rdflib import RDF, Graph
+from rdflib.namespace import DCTERMS, SKOS
+
+from graphe import paths
+from graphe.namespaces import CDV
+
+SCHEME = Graph().parse(paths.ONTOLOGY / "dispositifs.ttl")
+DOC = (paths.ROOT / "docs" / "sources.md").read_text(encoding="utf-8")
+
+
+def test_every_dispositif_and_every_source_is_listed():
+    dispositifs = sorted(SCHEME.subjects(RDF.type, CDV.Dispositif))
+    assert len(dispositifs) > 25
+    for d in dispositifs:
+        assert f"`dispositif:{d.split('/')[-1]}`" in DOC, d
+        for s in SCHEME.objects(d, DCTERMS.source):
+            assert f"<{s}>" in DOC, (d, s)
+        if (cit := SCHEME.value(d, DCTERMS.bibliographicCitation)) is not None:
+            assert str(cit) in DOC, d
+
+
+def test_the_corrected_legal_bases():
+    by_notation = {str(SCHEME.value(d, SKOS.notation)): d for d in SCHEME.subjects(SKOS.notation, None)}
+    definition = str(next(x for x in SCHEME.objects(by_notation["CLSPD"], SKOS.definition) if x.language == "fr"))
+    assert "plus de 5 000 habitants" in definition and "10 000" not in definition
+    sources = {str(s) for s in SCHEME.objects(by_notation["CLSPD"], DCTERMS.source)}
+    assert sources == {"https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000025505008"}
+    cls = str(SCHEME.value(by_notation["CLS"], DCTERMS.bibliographicCitation))
+    assert cls.startswith("Code de la santé publique, article L1434-10")
+    assert {str(s) for s in SCHEME.objects(by_notation["CLS"], DCTERMS.source)} == {
+        "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000020897640"
+    }
