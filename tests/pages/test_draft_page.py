@@ -34,4 +34,4 @@ def test_review_page_of_an_unknown_commune_is_a_french_404(client):
     r = client.get("/brouillon/atlantis")
     assert r.status_code == 404 and Page(r.text).lang == "fr"
     r = client.get("/brouillon/atlantis", headers={"Accept": "text/plain"})
-    assert r.status_code == 404 and "commune inconnue du référentiel" in r.text
+    assert r.status_code == 404 and "contrat de ville de « atlantis »" in r.text

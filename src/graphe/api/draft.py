@@ -42,14 +42,15 @@ def _templates():
 @router.get("/brouillon/{commune}", response_class=HTMLResponse)
 def review(request: Request, commune: str, source: str | None = None) -> HTMLResponse:
     """``source``: the file name of another annex of ``data/source/`` (never a path elsewhere)."""
-    annex = paths.SOURCE
-    if source is not None:
-        annex = paths.SOURCE.parent / Path(source).name
-        if annex.suffix != ".md" or not annex.is_file():
-            raise NotFound(f"annexe introuvable dans data/source/ : « {Path(source).name} »")
-    from graphe.draft import draft
+    from graphe.draft import annex_for, draft
 
     try:
+        if source is None:
+            annex = annex_for(commune)
+        else:
+            annex = paths.SOURCES / Path(source).name
+            if annex.suffix != ".md" or not annex.is_file():
+                raise NotFound(f"annexe introuvable dans data/source/ : « {Path(source).name} »")
         d = draft(annex, commune.replace("-", " "))
     except DataError as exc:
         raise NotFound(str(exc)) from None

@@ -16,9 +16,10 @@ from rdflib import RDF, RDFS, Graph, URIRef
 from graphe.draft import candidates, figures, structure
 from graphe.draft.lexicon import PLACES, Lexicon, guess_themes
 from graphe.draft.model import Draft, Mention, Span
+from graphe.draft.roles import role_for
 from graphe.draft.segment import blocks, fold
 from graphe.errors import DataError
-from graphe.namespaces import ANNEXE, CDV, DOCUMENT
+from graphe.namespaces import CDV, DOCUMENT
 
 DCTERMS_IDENTIFIER = URIRef("http://purl.org/dc/terms/identifier")
 AXIS_PREAMBLE = re.compile(r"^(?:les engagements (?:prioritaires )?de la ville (?:en matiere )?(?:de |d'|du |des )?)")
@@ -47,13 +48,31 @@ def find_commune(graph: Graph, name: str) -> tuple[str, str]:
 
 
 def find_document(graph: Graph, source_path: Path) -> str:
-    """The cdv:Document whose dcterms:identifier is this file, else one named after the file."""
-    for doc, ident in graph.subject_objects(DCTERMS_IDENTIFIER):
-        if Path(str(ident)).name == source_path.name:
+    """The cdv:Document whose dcterms:identifier is this file, else one named after the file
+    (which the curator then declares in the referentiel, README "Curators")."""
+    from graphe.sources import documents
+
+    for doc, path in documents(graph).items():
+        if path.resolve() == Path(source_path).resolve():
             return str(doc)
-    if source_path.name == "annexe-1-contrats-de-ville.md":
-        return str(ANNEXE)
-    return str(DOCUMENT[slugify(source_path.stem)])
+    for doc, ident in graph.subject_objects(DCTERMS_IDENTIFIER):
+        if Path(str(ident)).name == Path(source_path).name:
+            return str(doc)
+    return str(DOCUMENT[slugify(Path(source_path).stem)])
+
+
+def annex_for(commune: str) -> Path:
+    """The annex of ``data/source/`` that holds the commune's contract heading (first by name)."""
+    from graphe import paths
+
+    wanted = slugify(commune)
+    for path in paths.source_documents():
+        if path.suffix != ".md":
+            continue
+        text = path.read_text(encoding="utf-8")
+        if any(structure.is_contract_heading(b, text) and wanted in slugify(b.text(text)) for b in blocks(text)):
+            return path
+    raise DataError(f"aucune annexe de data/source/ ne contient le contrat de ville de « {commune} »")
 
 
 def section(source: str, bl: list, commune: str) -> tuple[list, Span]:
@@ -110,7 +129,10 @@ def draft(
             if m.iri in seen or m.iri in elsewhere:
                 continue
             seen.add(m.iri)
-            r.mentions.append(Mention(m.iri, m.kind, m.span))
+            mention = Mention(m.iri, m.kind, m.span)
+            if m.kind == "partenaire":
+                mention.role, mention.role_span = role_for(source, r.span, m.span)
+            r.mentions.append(mention)
     places = Lexicon.from_graph(graph, kinds=PLACES)
     named = [m.span for s in content for m in places.find(source, s.start, s.end)]
     titles = [r.title for r in d.resources if r.kind == "axe"]

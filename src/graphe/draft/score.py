@@ -171,7 +171,8 @@ def local_entities(full: Graph, curated: Graph, commune: str, key: str, others: 
                 out.add(iri)
         elif slug.startswith(key + "-") or (URIRef(iri), unit_of, URIRef(commune)) in full:
             out.add(iri)
-        elif kind == "partenaire" and iri in mentioned_here and iri not in elsewhere and iri not in national:
+        elif kind in ("partenaire", "projet", "instance") and iri in mentioned_here and iri not in elsewhere \
+                and iri not in national:
             out.add(iri)
     return out
 
@@ -196,7 +197,7 @@ def leave_one_out() -> list[Run]:
     from rdflib import RDFS
 
     from graphe import dataset, paths
-    from graphe.draft import commune_key, draft, slugify, turtle
+    from graphe.draft import annex_for, commune_key, draft, slugify, turtle
     from graphe.namespaces import bind_all
 
     files = dataset.ontology_files() + dataset.data_files()
@@ -213,7 +214,7 @@ def leave_one_out() -> list[Run]:
                 dataset.parse_file(path, into=context)
         curated = dataset.parse_file(own)
         excluded = local_entities(full, curated, str(commune), commune_key(label), context)
-        d = draft(paths.SOURCE, label, graph=context, exclude=excluded)
+        d = draft(annex_for(label), label, graph=context, exclude=excluded)
         ok, n = verbatim(turtle.write(d)[0], d.source)
         runs.append(Run(label, score(d, gold(curated), excluded), ok, n, len(excluded)))
     return runs
