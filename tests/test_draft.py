@@ -227,3 +227,21 @@ def test_leave_one_commune_out_meets_the_issue_targets():
     assert all(r.quotes_ok == r.quotes > 0 for r in runs)
     assert t["candidats"][0] >= 0.5  # the communes' own organisations come back as candidates
     assert all(r.excluded > 0 for r in runs)
+
+
+def test_a_new_annex_the_fictional_fifth_commune(tmp_path):
+    """A second source document and a commune the real data lacks: the draft is a new annex's."""
+    fifth = Path(__file__).parent / "cases" / "cinquieme-commune"
+    graph = dataset.union(dataset.load(dataset.ontology_files() + dataset.data_files()
+                                       + sorted((fifth / "data" / "ttl").glob("*.ttl"))))
+    source = fifth / "data" / "source" / "valbrume-fictive.md"
+    d = draft(source, "Valbrume", graph=graph)
+    assert d.document.endswith("/document/valbrume-fictive") and d.commune.endswith("/commune/00000")
+    text, _ = turtle.write(d)
+    ok, n = quotes_at_offsets(text, d.source)
+    assert n > 0 and ok == n
+    curated = dataset.parse_file(fifth / "data" / "ttl" / "valbrume-fictive.ttl")
+    s = score(d, gold(curated))
+    assert s["objectifs"].recall == 1.0 and s["objectifs"].precision == 1.0
+    assert [r.slug for r in d.of_kind("axe")] == ["valbrume-sante-habitants"]
+    assert 'rdfs:label "La santé des habitants"@fr' in text and "contrat:valbrume ;" in text

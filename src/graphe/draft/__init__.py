@@ -22,7 +22,7 @@ from graphe.errors import DataError
 from graphe.namespaces import CDV, DOCUMENT
 
 DCTERMS_IDENTIFIER = URIRef("http://purl.org/dc/terms/identifier")
-AXIS_PREAMBLE = re.compile(r"^(?:les engagements (?:prioritaires )?de la ville (?:en matiere )?(?:de |d'|du |des )?)")
+AXIS_PREAMBLE = re.compile(r"^(?:axe\s*(?:n\s*°)?\s*\d+\s*[-–:.]\s*)?(?:les engagements (?:prioritaires )?de la ville (?:en matiere )?(?:de |d'|du |des )?)?")
 STOP = {"les", "des", "aux", "dans", "pour", "avec", "sur", "une", "que", "qui", "matiere", "quartiers", "prioritaires"}
 
 
@@ -32,14 +32,19 @@ def slugify(text: str) -> str:
 
 def commune_key(label: str) -> str:
     """"Champigny-sur-Marne" → "champigny", "Saint-Maur-des-Fossés" → "saint-maur" (modelling §5)."""
-    return re.split(r"-(?:sur|sous|des|les|en|le|la|lez|du)-", slugify(label))[0]
+    return re.split(r"-(?:sur|sous|des|les|en|le|la|lez|du)-", slugify(core(label)))[0]
+
+
+def core(label: str) -> str:
+    """A commune's name without what its label adds in brackets ("Valbrume (commune fictive)")."""
+    return re.sub(r"\s*\([^)]*\)", "", label).strip()
 
 
 def find_commune(graph: Graph, name: str) -> tuple[str, str]:
     wanted = slugify(name)
     for c in sorted(graph.subjects(RDF.type, CDV.Commune)):
         for label in graph.objects(c, RDFS.label):
-            if slugify(str(label)) == wanted:
+            if wanted in (slugify(str(label)), slugify(core(str(label)))):
                 return str(c), str(label)
     raise DataError(
         f"commune inconnue du référentiel : « {name} ». Ajoutez-la à data/ttl/referentiel.ttl avec son "
@@ -65,7 +70,7 @@ def annex_for(commune: str) -> Path:
     """The annex of ``data/source/`` that holds the commune's contract heading (first by name)."""
     from graphe import paths
 
-    wanted = slugify(commune)
+    wanted = slugify(core(commune))
     for path in paths.source_documents():
         if path.suffix != ".md":
             continue
@@ -82,7 +87,7 @@ def section(source: str, bl: list, commune: str) -> tuple[list, Span]:
         first = next((i for i, b in enumerate(bl) if b.kind == "heading"), 0)
         part = bl[first:]
     else:
-        mine = [i for i in heads if slugify(commune) in slugify(bl[i].text(source))]
+        mine = [i for i in heads if slugify(core(commune)) in slugify(bl[i].text(source))]
         if not mine:
             names = ", ".join(f"« {bl[i].text(source)} »" for i in heads)
             raise DataError(f"aucun intertitre de contrat de ville pour « {commune} » dans l'annexe ({names})")
@@ -177,7 +182,7 @@ def _slugs(d: Draft, graph: Graph) -> None:
 
     for r in d.resources:
         if r.kind == "contrat":
-            r.slug = slugify(d.commune_label)
+            r.slug = slugify(core(d.commune_label))
         elif r.kind == "enjeu":
             r.slug = f"{d.key}-{r.rank}"
         elif r.kind == "axe":

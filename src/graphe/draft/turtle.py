@@ -60,6 +60,9 @@ def resource(d: Draft, r: Resource) -> list[str]:
         lines.append(f'    rdfs:label {string("Contrat de ville de " + d.commune_label)}@fr ;')
         lines.append(f"    cdv:porteSur {iri(d.commune)} ;")
         lines.append("    cdv:territoire territoire:paris-est-marne-et-bois ;  # à vérifier")
+    elif r.kind == "axe":  # "Axe 1 - La santé des habitants" is labelled "La santé des habitants"
+        title = re.sub(r"^axe\s*(?:n\s*°)?\s*\d+\s*[-–:.]\s*", "", label(r.title.quote(d.source)), flags=re.I)
+        lines.append(f"    rdfs:label {string(title[:1].upper() + title[1:])}@fr ;")
     else:
         lines.append(f"    rdfs:label {string(label(r.title.quote(d.source)))}@fr ;")
     if r.kind == "objectif":
