@@ -127,6 +127,22 @@ def score(d: Draft, g: Gold, excluded: set[str] = frozenset()) -> dict[str, Scor
     return out
 
 
+def roles_score(d: Draft, graph: Graph) -> Score:
+    """Drafted participations against the curated ones whose passage lies in the commune's section:
+    same partner, same role, overlapping passages."""
+    PROV = "http://www.w3.org/ns/prov#"
+    curated = []
+    for part in graph.subjects(RDF.type, CDV.Participation):
+        agent, role = graph.value(part, URIRef(PROV + "agent")), graph.value(part, URIRef(PROV + "hadRole"))
+        p = graph.value(part, CDV.passage)
+        sp = span_of(graph, p) if p is not None else None
+        if agent is not None and role is not None and sp and d.section.start <= sp.start < d.section.end:
+            curated.append((f"{agent} {role}", sp))
+    role_ns = "https://w3id.org/contrats-de-ville/id/role/"
+    drafted = [(f"{m.body} {role_ns}{m.role}", m.role_span) for r in d.resources for m in r.mentions if m.role]
+    return compare_spans(_dedupe(drafted), _dedupe(curated), lambda a, b: a[0] == b[0] and overlaps(a[1], b[1]))
+
+
 def candidates_score(d: Draft, g: Gold, excluded: set[str]) -> Score:
     """Candidates against the commune's own organisations and quartiers the lexicon was denied."""
     local = [(b, s) for b, s in g.mentions if b in excluded]
@@ -216,7 +232,9 @@ def leave_one_out() -> list[Run]:
         excluded = local_entities(full, curated, str(commune), commune_key(label), context)
         d = draft(annex_for(label), label, graph=context, exclude=excluded)
         ok, n = verbatim(turtle.write(d)[0], d.source)
-        runs.append(Run(label, score(d, gold(curated), excluded), ok, n, len(excluded)))
+        scores = score(d, gold(curated), excluded)
+        scores["roles"] = roles_score(d, full)
+        runs.append(Run(label, scores, ok, n, len(excluded)))
     return runs
 
 
