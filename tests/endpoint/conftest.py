@@ -21,8 +21,7 @@ import uvicorn
 
 from graphe.api import Settings, create_app
 from graphe.server import uvicorn_config
-from graphe.store import prepare_store
-from graphe.store import OxigraphStore, RdflibStore
+from graphe.store import OxigraphStore, RdflibStore, prepare_store
 
 QUERIES = Path(__file__).parent / "queries"
 

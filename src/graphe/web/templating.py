@@ -7,7 +7,7 @@ from ``request.app.state.runtime``, so no page has to pass them.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
@@ -56,7 +56,7 @@ def dataset_date(request) -> str:
         built = (Path(runtime.settings.dist) / "build.json").stat().st_mtime
     except (AttributeError, OSError):
         return ""
-    return french_date(datetime.fromtimestamp(built, timezone.utc).date().isoformat())
+    return french_date(datetime.fromtimestamp(built, UTC).date().isoformat())
 
 
 templates.env.globals["dataset_date"] = dataset_date
