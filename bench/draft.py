@@ -18,7 +18,7 @@ import time
 from graphe.draft.score import leave_one_out, totals
 
 TARGETS = {"objectifs": (0.95, 0.90), "actions": (0.95, 0.90), "liens": (0.90, 0.95)}
-KINDS = ["objectifs", "actions", "liens", "candidats", "chiffres", "dates", "themes"]
+KINDS = ["objectifs", "actions", "liens", "roles", "candidats", "chiffres", "dates", "themes"]
 
 
 def cell(recall: float, precision: float) -> str:

@@ -16,6 +16,7 @@ from graphe.errors import ValidationFailed
 from graphe.namespaces import CDV, OA
 
 CASES = Path(__file__).parent / "cases" / "draft"
+ANNEX = paths.SOURCES / "annexe-1-contrats-de-ville.md"  # the real annex: four communes
 FIXTURES = sorted(CASES.glob("*.md"))
 COMMUNES = [p for p in dataset.data_files() if (p.read_text(encoding="utf-8").count("a cdv:ContratDeVille") == 1)]
 
@@ -100,7 +101,7 @@ def test_real_annex_objectives_actions_and_links_match_the_curated_graph(curated
     label = str(next(g.objects(None, CDV.porteSur)))
     from rdflib import RDFS, URIRef
 
-    d = draft(paths.SOURCE, str(full.value(URIRef(label), RDFS.label)), graph=full)
+    d = draft(ANNEX, str(full.value(URIRef(label), RDFS.label)), graph=full)
     text, _ = turtle.write(d)
     ok, n = quotes_at_offsets(text, d.source)
     assert ok == n
@@ -113,8 +114,13 @@ def test_real_annex_objectives_actions_and_links_match_the_curated_graph(curated
 def test_draft_validates_in_context_but_build_refuses_it(tmp_path, monkeypatch):
     curated = paths.DATA_TTL / "fontenay-sous-bois.ttl"
     out = tmp_path / "brouillon-fontenay.ttl"
-    assert main(["draft", str(paths.SOURCE), "--commune", "Fontenay-sous-Bois", "--out", str(out)]) == 0
-    others = [p for p in dataset.data_files() if p != curated]
+    assert main(["draft", str(ANNEX), "--commune", "Fontenay-sous-Bois", "--out", str(out)]) == 0
+    # the curated file out, and the participations that qualify its links (they would dangle)
+    participations = tmp_path / "participations.ttl"
+    blocks = (paths.DATA_TTL / "participations.ttl").read_text(encoding="utf-8").split("\n\n")
+    participations.write_text("\n\n".join(b for b in blocks if "fontenay-" not in b.split("\n")[0]), encoding="utf-8")
+    others = [p for p in dataset.data_files() if p not in (curated, paths.DATA_TTL / "participations.ttl")]
+    others.append(participations)
     monkeypatch.setattr(dataset, "data_files", lambda root=None: others + [out])
     from graphe.build import build
 
@@ -141,11 +147,12 @@ def test_a_draft_marked_other_than_true_is_a_violation(tmp_path, full):
 
 
 def test_diff_lists_both_sides(capsys):
-    assert main(["draft", str(paths.SOURCE), "--commune", "Saint-Maur-des-Fossés", "--diff"]) == 0
+    assert main(["draft", str(ANNEX), "--commune", "Saint-Maur-des-Fossés", "--diff"]) == 0
     out = capsys.readouterr().out
     assert "objectifs : 21/21" in out
     assert "- relu seul" in out and "action:saint-maur-securite-1-1-1" in out
-    assert "+ brouillon seul" in out
+    assert main(["draft", str(ANNEX), "--commune", "Champigny-sur-Marne", "--diff"]) == 0
+    assert "+ brouillon seul" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("args, message", [
@@ -158,7 +165,7 @@ def test_cli_errors_are_french(args, message, capsys, tmp_path):
         assert main(["draft", str(missing), *args]) == 2
         assert "lecture impossible" in capsys.readouterr().err
     else:
-        assert main(["draft", str(paths.SOURCE), *args]) == 2
+        assert main(["draft", str(ANNEX), *args]) == 2
         assert message in capsys.readouterr().err
 
 
@@ -175,7 +182,6 @@ def test_review_page_shows_passages_resources_and_what_was_not_understood(full):
     from fastapi.testclient import TestClient
 
     from graphe.api import draft as page
-
     from graphe.api.http import error_response
     from graphe.errors import GrapheError
 
@@ -187,7 +193,7 @@ def test_review_page_shows_passages_resources_and_what_was_not_understood(full):
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     html = r.text
     assert '<html lang="fr">' in html and "Ce que le brouillon n'a pas compris" in html
-    d = draft(paths.SOURCE, "Champigny-sur-Marne", graph=full)
+    d = draft(ANNEX, "Champigny-sur-Marne", graph=full)
     _, lines = turtle.write(d)
     first = d.of_kind("objectif")[0]
     a, b = lines[f"objectif:{first.slug}"]
@@ -195,15 +201,16 @@ def test_review_page_shows_passages_resources_and_what_was_not_understood(full):
     assert html.count('<mark class="objectif">') >= len(d.of_kind("objectif"))
     assert html.count('<mark class="action">') >= len(d.of_kind("action"))
     assert html.count("<mark") == html.count("</mark>")
+    assert f'href="#texte-objectif:{first.slug}"' in html and f'id="texte-objectif:{first.slug}"' in html
     from markupsafe import escape
 
     assert all(f"« {escape(c.name)} »" in html for c in d.candidates)
     assert f"<blockquote>{escape(first.span.quote(d.source))}</blockquote>" in html
     assert client.post("/brouillon/champigny-sur-marne").status_code == 405  # no write access
     missing = client.get("/brouillon/atlantis")
-    assert missing.status_code == 404 and "commune inconnue" in missing.text
+    assert missing.status_code == 404 and "contrat de ville de « atlantis »" in missing.text
     assert client.get("/brouillon/villiers-sur-marne", params={"source": "../../pyproject.toml"}).status_code == 404
-    fixture = client.get("/brouillon/villiers-sur-marne", params={"source": paths.SOURCE.name})
+    fixture = client.get("/brouillon/villiers-sur-marne", params={"source": ANNEX.name})
     assert fixture.status_code == 200 and "Villiers-sur-Marne" in fixture.text
 
 
@@ -219,3 +226,21 @@ def test_leave_one_commune_out_meets_the_issue_targets():
     assert all(r.quotes_ok == r.quotes > 0 for r in runs)
     assert t["candidats"][0] >= 0.5  # the communes' own organisations come back as candidates
     assert all(r.excluded > 0 for r in runs)
+
+
+def test_a_new_annex_the_fictional_fifth_commune(tmp_path):
+    """A second source document and a commune the real data lacks: the draft is a new annex's."""
+    fifth = Path(__file__).parent / "cases" / "cinquieme-commune"
+    graph = dataset.union(dataset.load(dataset.ontology_files() + dataset.data_files()
+                                       + sorted((fifth / "data" / "ttl").glob("*.ttl"))))
+    source = fifth / "data" / "source" / "valbrume-fictive.md"
+    d = draft(source, "Valbrume", graph=graph)
+    assert d.document.endswith("/document/valbrume-fictive") and d.commune.endswith("/commune/00000")
+    text, _ = turtle.write(d)
+    ok, n = quotes_at_offsets(text, d.source)
+    assert n > 0 and ok == n
+    curated = dataset.parse_file(fifth / "data" / "ttl" / "valbrume-fictive.ttl")
+    s = score(d, gold(curated))
+    assert s["objectifs"].recall == 1.0 and s["objectifs"].precision == 1.0
+    assert [r.slug for r in d.of_kind("axe")] == ["valbrume-sante-habitants"]
+    assert 'rdfs:label "La santé des habitants"@fr' in text and "contrat:valbrume ;" in text

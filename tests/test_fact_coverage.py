@@ -14,7 +14,7 @@ from rdflib import RDF, Graph
 from rdflib.namespace import SKOS
 
 from graphe import coverage, dataset, fact_coverage, provenance
-from graphe.namespaces import CDV, OA, prefixes
+from graphe.namespaces import CDV, prefixes
 
 TEXT = provenance.source_text()
 PROV = prefixes()["prov"]

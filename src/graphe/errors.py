@@ -96,3 +96,11 @@ class QueryTimeout(GrapheError):
 
 class Busy(QueryTimeout):
     """Every worker stayed busy until the query's time limit: it never started."""
+
+
+class MemoryExceeded(GrapheError):
+    """The query needed more memory than its worker may take: it was stopped (the service
+    goes on), like a query past its time limit."""
+
+    exit_code = 7
+    status = 503

@@ -32,32 +32,21 @@ import logging
 import multiprocessing
 import os
 import pickle
-import resource
 import signal
 import socket
-import struct
 import time
 from collections import deque
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Self
 
 from graphe import errors, guard
-from graphe.errors import Busy, EngineCrashed, GrapheError, QueryFailed, QueryTimeout
+from graphe.errors import Busy, EngineCrashed, GrapheError, MemoryExceeded, QueryFailed, QueryTimeout
 from graphe.store import Result
+from graphe.worker import ERRORS, HEADER, StoreConfig, frame, memory_message, worker_main
+
+__all__ = ["Executor", "StoreConfig", "Stats"]
 
 log = logging.getLogger("graphe.executor")
-
-
-@dataclass(frozen=True)
-class StoreConfig:
-    """What a worker needs to open its store (sent to the process: keep it picklable)."""
-
-    spec: str  # graphe.store.make_store name: oxigraph, oxigraph:DIR, rdflib
-    nquads: Path
-    prefixes: dict[str, str] | None = None
-    limits: guard.Limits = field(default_factory=guard.Limits)
-    memory_limit: int | None = None  # bytes of address space per worker (RLIMIT_AS)
 
 
 @dataclass
@@ -67,74 +56,6 @@ class Stats:
     started: int = 0
     timeouts: int = 0
     crashes: int = 0
-
-
-# --- the wire: length-prefixed pickles on a socket pair ---------------------------------------
-
-_HEADER = struct.Struct("!Q")
-
-
-def _frame(message) -> bytes:
-    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    return _HEADER.pack(len(payload)) + payload
-
-
-def _read_exactly(sock: socket.socket, size: int) -> bytes:
-    buf = bytearray(size)
-    view, got = memoryview(buf), 0
-    while got < size:
-        n = sock.recv_into(view[got:])
-        if n == 0:
-            raise EOFError
-        got += n
-    return bytes(buf)
-
-
-# --- the worker process --------------------------------------------------------------------
-
-_ERRORS = {
-    cls.__name__: cls
-    for cls in (
-        errors.BadRequest, errors.Refused, errors.NotAcceptable, errors.PayloadTooLarge,
-        errors.QueryTimeout, errors.DataError, GrapheError,
-    )
-}
-
-
-def _worker_main(sock: socket.socket, config: StoreConfig) -> None:
-    """Load the store, say ready, then answer jobs until the socket closes."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
-    if config.memory_limit:
-        resource.setrlimit(resource.RLIMIT_AS, (config.memory_limit, config.memory_limit))
-    from graphe.store import make_store
-
-    try:
-        store = make_store(config.spec, prefixes=config.prefixes, limits=config.limits)
-        store.load(config.nquads)
-        sock.sendall(_frame(("ready", store.graphs(), store.count(), store.size())))
-    except (GrapheError, OSError, MemoryError) as exc:
-        sock.sendall(_frame(("failed", f"{type(exc).__name__}: {exc}")))
-        return
-    while True:
-        try:
-            (size,) = _HEADER.unpack(_read_exactly(sock, _HEADER.size))
-            query, fmt, row_limit = pickle.loads(_read_exactly(sock, size))
-        except (EOFError, OSError):
-            return
-        try:
-            r = store.query(query, format=fmt, row_limit=row_limit)
-            reply = ("ok", r.body, r.format, r.form, r.rows, r.truncated)
-        except GrapheError as exc:
-            reply = ("error", type(exc).__name__, str(exc))
-        except MemoryError:
-            sock.sendall(_frame(("error", "EngineCrashed", "mémoire épuisée par cette requête.")))
-            os._exit(3)  # the heap may be in a bad state: let the server replace us
-        except Exception as exc:  # noqa: BLE001 - the isolation boundary: any engine failure is this query's
-            reply = ("error", "QueryFailed", f"erreur du moteur : {type(exc).__name__}: {exc}")
-        try:
-            sock.sendall(_frame(reply))
-        except OSError:
-            return
 
 
 # --- the server side -----------------------------------------------------------------------
@@ -150,6 +71,7 @@ class _Channel(asyncio.Protocol):
         self.replies: deque = deque()
         self.waiter: asyncio.Future | None = None
         self.lost = False
+        self.on_lost = None  # called when the worker's end closes (it died)
 
     def connection_made(self, transport) -> None:
         self.transport = transport
@@ -159,10 +81,10 @@ class _Channel(asyncio.Protocol):
         buf += data
         while True:
             if self.expected < 0:
-                if len(buf) < _HEADER.size:
+                if len(buf) < HEADER.size:
                     return
-                (self.expected,) = _HEADER.unpack_from(buf)
-                del buf[: _HEADER.size]
+                (self.expected,) = HEADER.unpack_from(buf)
+                del buf[: HEADER.size]
             if len(buf) < self.expected:
                 return
             message = pickle.loads(memoryview(buf)[: self.expected])
@@ -177,6 +99,8 @@ class _Channel(asyncio.Protocol):
         self.lost = True
         if self.waiter is not None and not self.waiter.done():
             self.waiter.set_exception(EOFError())
+        if self.on_lost is not None:
+            self.on_lost()
 
     async def receive(self, timeout: float | None):
         """The next message; TimeoutError after ``timeout`` s, EOFError if the worker is gone."""
@@ -199,7 +123,7 @@ class _Channel(asyncio.Protocol):
     def send(self, message) -> None:
         if self.lost or self.transport is None:
             raise EOFError
-        self.transport.write(_frame(message))
+        self.transport.write(frame(message))
 
 
 def _expire(waiter: asyncio.Future) -> None:
@@ -208,9 +132,26 @@ def _expire(waiter: asyncio.Future) -> None:
 
 
 class Worker:
-    def __init__(self, process, channel: _Channel):
+    def __init__(self, process, channel: _Channel, sock: socket.socket):
         self.process = process
         self.channel = channel
+        self.sock = sock  # the server's end, to look for an end of file without reading
+        self.busy = True  # loading, or running a job; False while in the idle queue
+
+    def dead(self) -> bool:
+        """Gone without being asked (killed by the system, crashed while idle)?
+
+        The kernel closes a process's sockets as it dies, before the event loop hears of it:
+        an end of file waiting on our end (a peek, nothing consumed) says so at once.
+        """
+        if self.channel.lost:
+            return True
+        try:
+            return self.sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True
 
     def kill(self) -> None:
         with contextlib.suppress(OSError, ValueError, AttributeError):
@@ -223,7 +164,7 @@ class Worker:
 
 def _context():
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["graphe.executor", "graphe.store", "pyoxigraph"])
+    ctx.set_forkserver_preload(["graphe.worker", "graphe.store", "pyoxigraph"])
     return ctx
 
 
@@ -258,7 +199,7 @@ class Executor:
         failures = [w for w in workers if isinstance(w, BaseException)]
         for w in workers:
             if isinstance(w, Worker):
-                self._idle.put_nowait(w)
+                self._release(w)
         if failures:
             await self.close()
             raise failures[0]
@@ -283,7 +224,7 @@ class Executor:
     async def _spawn(self) -> Worker:
         loop = asyncio.get_running_loop()
         ours, theirs = socket.socketpair()
-        process = self._ctx.Process(target=_worker_main, args=(theirs, self.config), daemon=True)
+        process = self._ctx.Process(target=worker_main, args=(theirs, self.config), daemon=True)
         try:
             await loop.run_in_executor(None, process.start)
         except OSError as exc:
@@ -293,7 +234,8 @@ class Executor:
             theirs.close()
         ours.setblocking(False)
         _, channel = await loop.connect_accepted_socket(_Channel, ours)
-        worker = Worker(process, channel)
+        worker = Worker(process, channel, ours)
+        channel.on_lost = lambda: self._lost(worker)
         self._all.add(worker)
         try:
             message = await channel.receive(self.start_timeout)
@@ -308,8 +250,20 @@ class Executor:
         return worker
 
     def _forget(self, worker: Worker) -> None:
+        worker.channel.on_lost = None
         worker.kill()
         self._all.discard(worker)
+
+    def _lost(self, worker: Worker) -> None:
+        """A worker's socket closed: if it was idle, replace it now, not at its next job."""
+        if not worker.busy and worker in self._all:
+            log.warning("un processus de requêtes inactif s'est arrêté (pid %s) ; remplacé.", worker.process.pid)
+            self.stats.crashes += 1
+            self._replace(worker)
+
+    def _release(self, worker: Worker) -> None:
+        worker.busy = False
+        self._idle.put_nowait(worker)
 
     def _replace(self, worker: Worker) -> None:
         """Kill ``worker`` now; start its replacement in the background."""
@@ -326,17 +280,28 @@ class Executor:
             if self._closed:
                 self._forget(new)
             else:
-                self._idle.put_nowait(new)
+                self._release(new)
 
         task = asyncio.get_running_loop().create_task(replacement())
         self._replacing.add(task)
         task.add_done_callback(self._replacing.discard)
 
     async def _acquire(self, timeout: float) -> Worker:
+        """An idle worker that is alive: a dead one found in the queue is replaced, never used."""
         idle = self._idle
-        if not idle.empty():
-            return idle.get_nowait()
-        return await asyncio.wait_for(idle.get(), timeout)
+        deadline = time.monotonic() + timeout
+        while True:
+            if not idle.empty():
+                worker = idle.get_nowait()
+            else:
+                worker = await asyncio.wait_for(idle.get(), max(deadline - time.monotonic(), 0))
+            if worker not in self._all:  # already replaced (its socket closed while idle)
+                continue
+            if worker.dead():
+                self._lost(worker)
+                continue
+            worker.busy = True
+            return worker
 
     async def run(
         self,
@@ -367,18 +332,29 @@ class Executor:
             raise QueryTimeout(f"délai dépassé ({timeout:g} s) : la requête a été arrêtée.") from None
         except (EOFError, OSError):
             self.stats.crashes += 1
+            killed = _killed_from_outside(worker)
             self._replace(worker)
+            if killed:  # the system's out-of-memory killer, most likely
+                raise MemoryExceeded(memory_message(self.config.memory_limit)) from None
             raise EngineCrashed("le moteur s'est arrêté pendant cette requête ; le service continue.") from None
         except BaseException:  # cancelled (client gone, shutdown): the job may still run
             self._replace(worker)
             raise
         if message[0] == "ok":
-            self._idle.put_nowait(worker)
+            self._release(worker)
             return Result(*message[1:])
         _, name, text = message
-        if name == "EngineCrashed":
+        if name in ("EngineCrashed", "MemoryExceeded"):
             self.stats.crashes += 1
             self._replace(worker)
-            raise EngineCrashed(text)
-        self._idle.put_nowait(worker)
-        raise _ERRORS.get(name, QueryFailed if name == "QueryFailed" else GrapheError)(text)
+            raise (MemoryExceeded if name == "MemoryExceeded" else EngineCrashed)(text)
+        self._release(worker)
+        raise ERRORS.get(name, QueryFailed if name == "QueryFailed" else GrapheError)(text)
+
+
+def _killed_from_outside(worker: Worker) -> bool:
+    """Did ``worker`` end by SIGKILL that we did not send (the out-of-memory killer)?"""
+    with contextlib.suppress(Exception):
+        worker.process.join(timeout=0.05)
+        return worker.process.exitcode == -signal.SIGKILL
+    return False

@@ -265,3 +265,45 @@ def query_form(text: str) -> str | None:
     _, _, first = prologue(toks)
     kw = toks[first].keyword if first < len(toks) else ""
     return kw if kw in QUERY_FORMS else None
+
+
+class Verdicts:
+    """The guard's verdicts by request, most recently used kept: a query sent again (a page's
+    examples, a dashboard, a client retrying) is not lexed again.
+
+    Only short texts are kept (``max_text`` characters), at most ``size`` of them, so the
+    cache stays within a few MB. A refusal is kept too and raised again, as a new exception.
+
+    >>> v = Verdicts()
+    >>> first = v.check("ASK {}", graphs=())
+    >>> v.check("ASK {}", graphs=()) is first
+    True
+    """
+
+    def __init__(self, size: int = 2048, max_text: int = 8192):
+        from collections import OrderedDict
+
+        self.size, self.max_text = size, max_text
+        self._items: OrderedDict = OrderedDict()
+
+    def check(self, text: str, *, default_graph_uris: Iterable[str] = (), named_graph_uris: Iterable[str] = (),
+              **options) -> CheckedQuery:
+        """:func:`check`, or its remembered verdict for the same request (same graphs, prefixes
+        and limits are the caller's to keep: one cache per endpoint)."""
+        if len(text) > self.max_text:
+            return check(text, default_graph_uris=default_graph_uris, named_graph_uris=named_graph_uris, **options)
+        key = (text, tuple(default_graph_uris), tuple(named_graph_uris))
+        verdict = self._items.get(key)
+        if verdict is None:
+            try:
+                verdict = check(text, default_graph_uris=key[1], named_graph_uris=key[2], **options)
+            except (BadRequest, PayloadTooLarge) as exc:
+                verdict = (type(exc), str(exc))
+            self._items[key] = verdict
+            if len(self._items) > self.size:
+                self._items.popitem(last=False)
+        else:
+            self._items.move_to_end(key)
+        if isinstance(verdict, tuple):
+            raise verdict[0](verdict[1])
+        return verdict

@@ -24,3 +24,13 @@ def source_documents(root: Path | None = None) -> list[Path]:
     """The source documents (annexes) every passage points into, sorted by name."""
     folder = SOURCES if root is None else Path(root) / "data" / "source"
     return sorted(p for p in folder.glob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def default_source() -> Path:
+    """The source document a command reads when none is named: the first of ``data/source/``."""
+    found = source_documents()
+    if not found:
+        from graphe.errors import DataError
+
+        raise DataError(f"{SOURCES}: aucun document source")
+    return found[0]

@@ -24,10 +24,7 @@ from graphe.namespaces import CDV, OA, readable
 def source_text(path: Path | None = None) -> str:
     """The text of a source document (default: the first of ``data/source/``, the annex)."""
     if path is None:
-        found = paths.source_documents()
-        if not found:
-            raise DataError(f"{paths.SOURCES}: aucun document source")
-        path = found[0]
+        path = paths.default_source()
     try:
         stat = path.stat()
     except OSError:

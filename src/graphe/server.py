@@ -13,12 +13,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import shutil
-import signal
 import socket
 import sys
-import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,23 +60,15 @@ def _check_named_queries(settings) -> None:
     queries.catalogue(settings.queries_dir)
 
 
-def serve_one(settings, listen: Listen, sock: socket.socket | None = None) -> None:
+def serve_one(settings, listen: Listen, sock: socket.socket | None = None, ready=None) -> None:
     """One server process: the app, its query processes, uvicorn (on ``sock`` if given)."""
     import uvicorn
 
     from graphe.api import create_app
 
     app = create_app(settings)
-    config = uvicorn.Config(
-        app,
-        host=listen.host,
-        port=listen.port,
-        log_level=listen.log_level,
-        access_log=listen.access_log,
-        lifespan="on",
-        server_header=False,
-        timeout_graceful_shutdown=5,
-    )
+    config = uvicorn_config(app, settings, host=listen.host, port=listen.port, log_level=listen.log_level,
+                            access_log=listen.access_log, timeout_graceful_shutdown=5)
     server = uvicorn.Server(config)
 
     if sock is None:  # bound here: a port taken is a one-line GrapheError, in French
@@ -90,9 +78,22 @@ def serve_one(settings, listen: Listen, sock: socket.socket | None = None) -> No
         # start the query processes first: a failure is a GrapheError, not uvicorn's traceback
         await app.state.runtime.start()
         log.info("graphe sert http://%s:%d/sparql (processus %d)", listen.host, listen.port, os.getpid())
+        if ready is not None:
+            asyncio.get_running_loop().call_later(0.2, ready.set)  # once uvicorn listens
         await server.serve(sockets=[sock])
 
     _event_loop_runner()(serve())
+
+
+def uvicorn_config(app, settings, **options):
+    """uvicorn's configuration for ``app``: graphe's guarded HTTP protocol (431, 408), no
+    Server header, the lifespan on."""
+    import uvicorn
+
+    from graphe.api.protocol import guarded_protocol
+
+    http = guarded_protocol(settings.max_header_bytes, settings.max_headers, settings.request_timeout)
+    return uvicorn.Config(app, http=http, lifespan="on", server_header=False, **options)
 
 
 def _event_loop_runner():
@@ -108,11 +109,11 @@ def _event_loop_runner():
 # --- several server processes ----------------------------------------------------------------
 
 
-def _child(settings, listen: Listen, sock: socket.socket) -> None:
+def _child(settings, listen: Listen, sock: socket.socket, ready=None) -> None:
     """A server process of ``serve_many`` (its exit code says how it ended)."""
     configure_logging(listen.log_level)
     try:
-        serve_one(settings, listen, sock)
+        serve_one(settings, listen, sock, ready)
     except GrapheError as exc:
         log.error("graphe: %s", exc)
         sys.exit(exc.exit_code)
@@ -135,75 +136,23 @@ def _listening_socket(host: str, port: int) -> socket.socket:
 
 
 def serve_many(settings, listen: Listen, processes: int) -> int:
-    """``processes`` server processes sharing one listening socket (HTTP on every core).
+    """``processes`` server processes sharing one listening socket, under the supervisor.
 
     Each process is a whole endpoint with its own query processes, answer cache and health;
-    the metrics are summed across them (Prometheus multiprocess mode). A process that dies is
-    replaced; one that fails as it starts stops everything with its exit code.
+    with several, the metrics are summed across them (Prometheus multiprocess mode). See
+    :mod:`graphe.supervisor` for what happens when one dies.
     """
-    import multiprocessing
-    import multiprocessing.connection
+    from graphe.supervisor import supervise
 
     sock = _listening_socket(listen.host, listen.port)
-    metrics_dir = tempfile.mkdtemp(prefix="graphe-metriques-")
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
-    ctx = multiprocessing.get_context("spawn")
-    children: dict[int, tuple] = {}
-    stopping = False
-
-    def start(slot: int) -> None:
-        proc = ctx.Process(target=_child, args=(settings, listen, sock), name=f"graphe-serveur-{slot}")
-        proc.start()
-        children[slot] = (proc, time.monotonic())
-
-    def on_term(signum, frame):
-        raise KeyboardInterrupt
-
-    # both stop everything (SIGINT too: a shell starts background jobs with it ignored)
-    previous = {sig: signal.signal(sig, on_term) for sig in (signal.SIGTERM, signal.SIGINT)}
-    code = 0
-    try:
-        for slot in range(processes):
-            start(slot)
-        log.info("graphe : %d processus serveurs sur http://%s:%d/sparql", processes, listen.host, listen.port)
-        while True:
-            sentinels = {proc.sentinel: slot for slot, (proc, _) in children.items()}
-            for ready in multiprocessing.connection.wait(list(sentinels)):
-                slot = sentinels[ready]
-                proc, started = children[slot]
-                proc.join()
-                _forget_metrics(proc.pid)
-                if proc.exitcode and time.monotonic() - started < 15:
-                    code = proc.exitcode if proc.exitcode > 0 else 1
-                    log.error("graphe : un processus serveur n'a pas démarré (code %s) ; arrêt.", proc.exitcode)
-                    return code
-                log.warning("graphe : processus serveur %d arrêté (code %s) ; remplacé.", proc.pid, proc.exitcode)
-                start(slot)
-    except KeyboardInterrupt:
-        stopping = True
-        return 130
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        for proc, _ in children.values():
-            if proc.is_alive():
-                proc.terminate()
-        for proc, _ in children.values():
-            proc.join(timeout=10)
-            if proc.is_alive():
-                proc.kill()
-                proc.join()
-        sock.close()
-        shutil.rmtree(metrics_dir, ignore_errors=True)
-        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
-        if stopping:
-            log.info("graphe : arrêté.")
+    log.info("graphe : %d processus serveurs sur http://%s:%d/sparql", processes, listen.host, listen.port)
+    return supervise(_child, (settings, listen), processes, sock)
 
 
-def _forget_metrics(pid: int) -> None:
-    try:
-        from prometheus_client import multiprocess
+def warn_about_memory(settings) -> None:
+    """A warning when the query processes' memory caps add up to more than the machine has."""
+    from graphe.memory import over_machine
 
-        multiprocess.mark_process_dead(pid)
-    except (ImportError, OSError):
-        pass
+    cap, count = settings.worker_memory_mb, settings.processes * settings.workers
+    if cap and over_machine(cap, count):
+        log.warning("attention : %d processus de requêtes à %d Mo chacun dépassent la mémoire de la machine.", count, cap)

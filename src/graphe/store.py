@@ -24,7 +24,6 @@ rdflib b's\\r\\nhttp://x/a\\r\\n' 1
 
 from __future__ import annotations
 
-import hashlib
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
@@ -34,7 +33,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graphe import guard, results
+from graphe import diskstore, guard, results
+from graphe.engine_errors import engine_error
 from graphe.errors import BadRequest, DataError, GrapheError, QueryFailed, QueryTimeout
 from graphe.namespaces import SERVICE_IRI
 from graphe.namespaces import prefixes as project_prefixes
@@ -177,7 +177,7 @@ def _take(items: Iterator, cap: int | None, deadline: float | None, timeout: flo
                 if i % _DEADLINE_EVERY == 0 and time.monotonic() > deadline:
                     raise QueryTimeout(f"délai dépassé ({timeout:g} s).")
     except (OSError, RuntimeError, ValueError, TypeError) as exc:
-        raise QueryFailed(f"échec de l'évaluation : {exc}") from None
+        raise engine_error(exc) from None
     return taken
 
 
@@ -197,37 +197,34 @@ class OxigraphStore(Store):
         super().__init__(**kwargs)
         self.location = Path(location) if location else None
         self._store: ox.Store | None = None
+        self._stamp: dict | None = None  # on disk: what diskstore.prepare computed
 
     def prepare(self, path: Path) -> None:
         """On disk: (re)build the database from ``path`` unless it already holds that file."""
-        if self.location is None:
-            return
-        stamp = self.location / "graphe-source.sha256"
-        digest = file_digest(path)
-        if stamp.is_file() and stamp.read_text().strip() == digest:
-            return
-        if self.location.exists():
-            for child in sorted(self.location.rglob("*"), reverse=True):
-                child.unlink() if not child.is_dir() else child.rmdir()
-        self.location.mkdir(parents=True, exist_ok=True)
-        store = ox.Store(str(self.location))
-        _bulk_load(store, path)
-        store.flush()
-        del store
-        stamp.write_text(digest + "\n")
+        if self.location is not None:
+            diskstore.prepare(self.location, path)
 
     def load(self, path: Path) -> OxigraphStore:
+        self._stamp = None
         if self.location is None:
             self._store = ox.Store()
             _bulk_load(self._store, path)
         else:
             self.prepare(path)
-            try:
-                self._store = ox.Store.read_only(str(self.location))
-            except OSError as exc:
-                raise DataError(f"{self.location}: base Oxigraph illisible : {exc}") from None
+            self._store = diskstore.open_read_only(self.location)
+            self._stamp = diskstore.read_stamp(self.location)
         self._graphs = None
         return self
+
+    def count(self) -> dict[str, int]:
+        if self._stamp:  # computed once, when the database was prepared
+            return dict(self._stamp["counts"])
+        return super().count()
+
+    def size(self) -> int:
+        if self._stamp:
+            return self._stamp["size_union"]
+        return super().size()
 
     def _named_graphs(self) -> Iterable[str]:
         return [g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)]
@@ -247,7 +244,7 @@ class OxigraphStore(Store):
         except SyntaxError as exc:
             raise BadRequest(f"requête SPARQL invalide : {exc}") from None
         except (OSError, RuntimeError, ValueError) as exc:
-            raise QueryFailed(f"échec de l'évaluation : {exc}") from None
+            raise engine_error(exc) from None
         if isinstance(answer, ox.QueryBoolean):
             return Answer("boolean", boolean=bool(answer))
         if isinstance(answer, ox.QuerySolutions):
@@ -264,10 +261,7 @@ def _bulk_load(store: ox.Store, path: Path) -> None:
         raise DataError(f"{path}: N-Quads illisibles : {exc}") from None
 
 
-def file_digest(path: Path) -> str:
-    """The sha256 of a file, hex (the dataset version when it is dataset.nq)."""
-    with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
+file_digest = diskstore.file_digest  # the dataset version when it is dataset.nq
 
 
 # --- rdflib --------------------------------------------------------------------------------
@@ -368,6 +362,13 @@ def prepare_store(spec: str, nquads: Path) -> None:
     store = make_store(spec)
     if isinstance(store, OxigraphStore):
         store.prepare(nquads)
+
+
+def dataset_version(spec: str, nquads: Path) -> str:
+    """The sha256 of ``nquads``, from the on-disk database's stamp when it has it."""
+    store = make_store(spec)
+    location = store.location if isinstance(store, OxigraphStore) else None
+    return diskstore.version(nquads, location)
 
 
 def make_store(spec: str = "oxigraph", **kwargs) -> Store:

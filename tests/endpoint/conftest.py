@@ -8,6 +8,7 @@ processes of its own. Its limits are small so that the tests that hit them stay 
 from __future__ import annotations
 
 import asyncio
+import shutil
 import socket
 import threading
 import time
@@ -19,7 +20,8 @@ import pytest
 import uvicorn
 
 from graphe.api import Settings, create_app
-from graphe.store import OxigraphStore, RdflibStore
+from graphe.server import uvicorn_config
+from graphe.store import OxigraphStore, RdflibStore, prepare_store
 
 QUERIES = Path(__file__).parent / "queries"
 
@@ -32,13 +34,18 @@ LIVE = {
     "max_body": 200_000,
     "max_url": 8_192,
     "max_query_length": 50_000,
+    "request_timeout": 1.5,
 }
 
 
 @pytest.fixture(scope="session")
-def endpoint_dist(built_dist) -> Path:
-    """The ``dist/`` the endpoint serves: the session's real build."""
-    return built_dist
+def endpoint_dist(built_dist, tmp_path_factory) -> Path:
+    """The ``dist/`` the endpoint serves: a copy of the session's real build (the server adds
+    its on-disk database, ``oxigraph/``, which the build's own tests must not find)."""
+    dist = tmp_path_factory.mktemp("endpoint") / "dist"
+    shutil.copytree(built_dist, dist)
+    prepare_store(Settings(dist=dist, store="oxigraph-disque").store_spec, dist / "dataset.nq")  # as serve does
+    return dist
 
 
 @pytest.fixture(scope="session")
@@ -94,7 +101,7 @@ def start_server(settings: Settings) -> LiveServer:
     """``create_app(settings)`` under uvicorn in a thread, once it answers."""
     app = create_app(settings)
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    config = uvicorn_config(app, settings, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     failure: list[BaseException] = []
     loops: list[asyncio.AbstractEventLoop] = []

@@ -10,9 +10,9 @@ import time
 import pytest
 
 from graphe import guard
-from graphe.errors import BadRequest, DataError, QueryTimeout
+from graphe.errors import BadRequest, DataError, MemoryExceeded, QueryTimeout
 from graphe.executor import Busy, EngineCrashed, Executor, StoreConfig
-from graphe.store import OxigraphStore, make_store
+from graphe.store import OxigraphStore, dataset_version, file_digest, make_store
 
 NEVER_ENDS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 QUICK = "SELECT ?c WHERE { ?c a cdv:Commune }"
@@ -47,12 +47,19 @@ def test_the_in_process_deadline(oxigraph_store):
 def test_on_disk_oxigraph(nquads, oxigraph_store, tmp_path):
     disk = make_store(f"oxigraph:{tmp_path / 'base'}")
     disk.prepare(nquads)
-    stamp = (tmp_path / "base" / "graphe-source.sha256").read_text()
+    stamp = (tmp_path / "base" / "graphe-source.json").read_text()
     disk.load(nquads)  # read-only open of what prepare wrote
-    assert disk.count() == oxigraph_store.count()
+    assert disk.count() == oxigraph_store.count() and disk.size() == oxigraph_store.size()
+    assert disk.graphs() == oxigraph_store.graphs()
     assert sorted(disk.query(QUICK, format="csv").body.split()) == sorted(oxigraph_store.query(QUICK, format="csv").body.split())
     make_store(f"oxigraph:{tmp_path / 'base'}").prepare(nquads)  # same source: kept as is
-    assert (tmp_path / "base" / "graphe-source.sha256").read_text() == stamp
+    assert (tmp_path / "base" / "graphe-source.json").read_text() == stamp
+    assert dataset_version(f"oxigraph:{tmp_path / 'base'}", nquads) == file_digest(nquads)
+    copy = tmp_path / "autre.nq"  # another file: the database is rebuilt from it
+    copy.write_bytes(nquads.read_bytes() + b'<http://x/a> <http://x/p> "1" <https://w3id.org/contrats-de-ville/graphe/annexe-1> .\n')
+    make_store(f"oxigraph:{tmp_path / 'base'}").prepare(copy)
+    assert json.loads((tmp_path / "base" / "graphe-source.json").read_text())["sha256"] == file_digest(copy)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".base")]  # no half-built leftovers
 
 
 def test_unreadable_dumps_are_data_errors(tmp_path):
@@ -118,18 +125,20 @@ def test_a_crash_costs_one_query(nquads):
 
 
 def test_memory_exhaustion_costs_one_query(nquads):
-    """A worker that runs out of its address-space cap dies or fails; the next query is served."""
+    """A query past its worker's memory cap is stopped and answered 503 in French; the next
+    query is served by a fresh worker."""
     query = "SELECT ?a ?b ?c WHERE { ?a ?p ?b . ?c ?q ?d } ORDER BY ?a ?b ?c ?d"
 
     async def scenario():
-        config = StoreConfig("oxigraph", nquads, memory_limit=1_200 * 2**20)
+        config = StoreConfig("oxigraph", nquads, memory_limit=400 * 2**20)
         async with Executor(config, workers=1) as ex:
-            with pytest.raises((EngineCrashed, QueryTimeout)) as info:
-                await ex.run(guard.check(query, graphs=ex.graphs), timeout=20)
+            with pytest.raises(MemoryExceeded) as info:
+                await ex.run(guard.check(query, graphs=ex.graphs), timeout=60)
             answer = await ex.run(guard.check("ASK {}", graphs=ex.graphs), timeout=10)
-            return type(info.value), answer.body
+            return info.value, answer.body
 
-    _kind, body = run(scenario())
+    exc, body = run(scenario())
+    assert exc.status == 503 and "mémoire dépassée" in str(exc) and "400 Mo" in str(exc)
     assert json.loads(body)["boolean"] is True
 
 

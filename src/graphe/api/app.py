@@ -28,7 +28,7 @@ from graphe.errors import BadRequest, DataError, GrapheError
 from graphe.executor import Executor, StoreConfig
 from graphe.namespaces import prefixes
 from graphe.remote import follow, is_remote, remote_version
-from graphe.store import file_digest, prepare_store
+from graphe.store import dataset_version, prepare_store
 from graphe.web import routes as web_routes
 from graphe.web.errors import html_error
 from graphe.web.head import HeadAsGet
@@ -50,6 +50,7 @@ class Runtime:
         self.cache = AnswerCache(settings.cache_mb * 2**20)
         self.limits = guard.Limits(max_length=settings.max_query_length, max_depth=settings.max_depth)
         self.prefixes = prefixes()
+        self.verdicts = guard.Verdicts()  # the guard's verdicts by query text
         self.catalogue: dict[str, queries.NamedQuery] = {}
         self.version = ""
         self.executor: Executor | None = None
@@ -62,17 +63,16 @@ class Runtime:
             return
         nquads = self.settings.nquads
         self.catalogue = {q.name: q for q in queries.catalogue(self.settings.queries_dir)}
-        if is_remote(self.settings.store):
-            self.version = await asyncio.get_running_loop().run_in_executor(None, remote_version, self.settings.store)
+        spec = self.settings.store_spec
+        if is_remote(spec):
+            self.version = await asyncio.get_running_loop().run_in_executor(None, remote_version, spec)
         else:
             if not nquads.is_file():
                 raise DataError(f"{nquads} : jeu de données absent (lancer « graphe build »).")
-            self.version = file_digest(nquads)
-            prepare_store(self.settings.store, nquads)
-        memory = self.settings.memory_limit_mb
-        config = StoreConfig(
-            self.settings.store, nquads, self.prefixes, self.limits, memory * 2**20 if memory else None
-        )
+            prepare_store(spec, nquads)
+            self.version = dataset_version(spec, nquads)
+        memory = self.settings.worker_memory_mb
+        config = StoreConfig(spec, nquads, self.prefixes, self.limits, memory * 2**20 if memory else None)
         executor = Executor(config, self.settings.workers)
         await executor.start()
         self.executor = executor
@@ -98,7 +98,7 @@ class Runtime:
         """The guard's verdict; long texts are lexed off the event loop."""
 
         def run():
-            return guard.check(
+            return self.verdicts.check(
                 text, graphs=self.graphs, default_graph_uris=default_graph_uris,
                 named_graph_uris=named_graph_uris, prefixes=self.prefixes, limits=self.limits,
                 base=self.settings.base_iri,

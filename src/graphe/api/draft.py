@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
@@ -42,14 +41,15 @@ def _templates():
 @router.get("/brouillon/{commune}", response_class=HTMLResponse)
 def review(request: Request, commune: str, source: str | None = None) -> HTMLResponse:
     """``source``: the file name of another annex of ``data/source/`` (never a path elsewhere)."""
-    annex = paths.SOURCE
-    if source is not None:
-        annex = paths.SOURCE.parent / Path(source).name
-        if annex.suffix != ".md" or not annex.is_file():
-            raise NotFound(f"annexe introuvable dans data/source/ : « {Path(source).name} »")
-    from graphe.draft import draft
+    from graphe.draft import annex_for, draft
 
     try:
+        if source is None:
+            annex = annex_for(commune)
+        else:
+            annex = paths.SOURCES / Path(source).name
+            if annex.suffix != ".md" or not annex.is_file():
+                raise NotFound(f"annexe introuvable dans data/source/ : « {Path(source).name} »")
         d = draft(annex, commune.replace("-", " "))
     except DataError as exc:
         raise NotFound(str(exc)) from None
@@ -77,23 +77,39 @@ def context(d: Draft) -> dict:
 
 
 def highlight(d: Draft) -> str:
-    """The commune's section with nested <mark>s: resources, then links, candidates and figures."""
-    marks: list[tuple] = [(r.span, KIND[r.kind]) for r in d.resources]
-    marks += [(m.span, "lien") for r in d.resources for m in r.mentions]
-    marks += [(c.span, "candidat") for c in d.candidates]
-    marks += [(f.number, "chiffre") for f in d.figures] + [(x.at, "date") for x in d.dates]
-    events = []
-    for span, cls in marks:
-        events.append((span.start, 1, -(span.end - span.start), f'<mark class="{cls}">'))
-        events.append((span.end, 0, span.end - span.start, "</mark>"))
-    events.sort()
-    out, pos, depth = [], d.section.start, 0
-    for at, opening, _, tag in events:
-        out.append(escape(d.source[pos:at]))
-        pos = at
-        out.append(tag)
+    """The commune's section with nested <mark>s: resources, then links, candidates and figures.
+
+    Each resource's mark carries the id its card links to; a mark that would cross the one it
+    opens in is cut at that one's end, so the HTML stays well formed whatever the spans.
+    """
+    marks = [(r.span.start, r.span.end, r.kind, f"{r.kind}:{r.slug}") for r in d.resources]
+    marks += [(m.span.start, m.span.end, "lien", m.body.rsplit("/", 1)[-1]) for r in d.resources for m in r.mentions]
+    marks += [(c.span.start, c.span.end, "candidat", c.name) for c in d.candidates]
+    marks += [(f.number.start, f.number.end, "chiffre", f.slug) for f in d.figures]
+    marks += [(x.at.start, x.at.end, "date", x.slug) for x in d.dates]
+    marks.sort(key=lambda m: (m[0], -(m[1] - m[0])))
+    out, pos, open_ends = [], d.section.start, []
+
+    def close_until(at: int) -> None:
+        nonlocal pos
+        while open_ends and open_ends[-1] <= at:
+            end = open_ends.pop()
+            out.append(escape(d.source[pos:end]) + "</mark>")
+            pos = end
+
+    for start, end, kind, key in marks:
+        close_until(start)
+        if open_ends:
+            end = min(end, open_ends[-1])
+        if end <= start:
+            continue
+        out.append(escape(d.source[pos:start]))
+        pos = start
+        anchor = f' id="texte-{escape(key)}"' if kind in KIND else ""
+        out.append(f'<mark class="{kind}"{anchor} title="{escape(key)}">')
+        open_ends.append(end)
+    close_until(d.section.end)
     out.append(escape(d.source[pos : d.section.end]))
-    del depth
     return "".join(out)
 
 

@@ -20,9 +20,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
+from fastapi import APIRouter, Request
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDFS
-from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import FileResponse, RedirectResponse, Response

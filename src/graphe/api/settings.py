@@ -18,7 +18,8 @@ class Settings:
     """Where the dataset is, which engine serves it, and the limits every request obeys."""
 
     dist: Path = field(default_factory=lambda: paths.DIST)  # holds dataset.nq (and build.json)
-    store: str = "oxigraph"  # graphe.store.make_store: oxigraph, oxigraph:DIR, rdflib, or a SPARQL URL
+    store: str = "oxigraph"  # oxigraph (by size, see store_spec), oxigraph-memoire, oxigraph-disque, oxigraph:DIR, rdflib, or a SPARQL URL
+    memory_store_max_mb: int | None = None  # N-Quads up to this size served from memory (None: diskstore's)
     workers: int = 2  # query processes (two at least: one stuck query must not hold the others)
     timeout: float = 10.0  # seconds; a client may ask for less (timeout=), never more
     row_limit: int = 10_000  # solutions or triples per answer
@@ -28,13 +29,47 @@ class Settings:
     remote_refresh: float = 10.0  # seconds between two looks for a new publication (remote store)
     max_url: int = 16_384  # bytes of path + query string (GET)
     max_depth: int = 64  # nesting of { ( [ in a query
-    memory_limit_mb: int | None = 4096  # address space of each query process
+    memory_limit_mb: int | None = None  # private memory of each query process (None: graphe.memory's share, 0: no cap)
+    processes: int = 1  # server processes sharing the machine (each with its own query processes)
+    max_header_bytes: int = 65_536  # request line and headers together (431 past it)
+    max_headers: int = 100  # header fields of one request (431 past it)
+    request_timeout: float = 10.0  # seconds to receive a whole request (408, then the connection closes)
     cache_mb: int = 64  # server-side cache of answers (0: off)
     max_age: int = 300  # Cache-Control max-age, seconds
     gzip_min: int = 1024  # compress answers from this many bytes
     queries_dir: Path = field(default_factory=lambda: paths.QUERIES)
     static_dir: Path = PACKAGE / "static"
     templates_dir: Path = PACKAGE / "templates"
+
+    @property
+    def worker_memory_mb(self) -> int | None:
+        """The memory cap of one query process, in MB (None: none)."""
+        if self.memory_limit_mb is None:
+            from graphe.memory import worker_cap_mb
+
+            return worker_cap_mb(self.processes * self.workers)
+        return self.memory_limit_mb if self.memory_limit_mb > 0 else None
+
+    @property
+    def store_spec(self) -> str:
+        """The graphe.store.make_store name of the store.
+
+        ``oxigraph`` chooses by size: up to ``memory_store_max_mb`` of N-Quads, a copy in memory
+        per query process (the engine is 2–7× faster in memory than on RocksDB, and the copy is
+        small); above, ``oxigraph-disque``: one read-only database on disk beside the dump,
+        shared by every query process (graphe.diskstore), so that neither the memory nor the
+        cold start grows with the processes.
+        """
+        from graphe.diskstore import wanted
+
+        store = self.store
+        if store == "oxigraph":
+            store = "oxigraph-disque" if wanted(self.nquads, self.memory_store_max_mb) else "oxigraph-memoire"
+        if store == "oxigraph-disque":
+            return f"oxigraph:{Path(self.dist) / 'oxigraph'}"
+        if store == "oxigraph-memoire":
+            return "oxigraph"
+        return store
 
     @property
     def nquads(self) -> Path:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from graphe import dataset, paths, search, sources
+from graphe import dataset, diskstore, paths, search, sources
 from graphe.build.publish import record_timings, swap, write_outputs
 from graphe.build.skolem import skolemize
 from graphe.draft.publication import refuse_drafts
@@ -84,6 +84,9 @@ def build(dist: Path | None = None) -> BuildResult:
         lap("ecriture")
         search.write_index(tmp / "dataset.nq", tmp / search.INDEX_FILE)  # the pages' full-text search
         lap("recherche")
+        if diskstore.wanted(tmp / "dataset.nq"):  # large: the server's shared database, built here once
+            diskstore.prepare(tmp / "oxigraph", tmp / "dataset.nq")
+            lap("base")
         record_timings(tmp, timings)
         swap(tmp, dist)
     except OSError as exc:

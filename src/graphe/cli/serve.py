@@ -33,8 +33,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--store", default="oxigraph",
-        help="moteur: oxigraph (en mémoire, défaut), oxigraph:DOSSIER (sur disque), rdflib (référence) "
-        "ou l'URL SPARQL d'un magasin externe rempli par « graphe publish »",
+        help="moteur : oxigraph (défaut : selon la taille, oxigraph-memoire jusqu'à 64 Mo de N-Quads, "
+             "oxigraph-disque au-delà), oxigraph-memoire (une copie en mémoire par processus de requêtes), "
+             "oxigraph-disque (une base sur disque dans DIST/oxigraph, partagée par tous), oxigraph:DOSSIER, "
+             "rdflib (référence) ou l'URL SPARQL d'un magasin externe rempli par « graphe publish »",
     )
     parser.add_argument(
         "--timeout", type=float, default=d["timeout"].default,
@@ -44,8 +46,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="lignes (ou triplets) au plus par réponse (défaut: %(default)s)")
     parser.add_argument("--cache-mb", type=int, default=d["cache_mb"].default,
                         help="cache des réponses en Mo, 0 pour aucun (défaut: %(default)s)")
-    parser.add_argument("--memory-mb", type=int, default=d["memory_limit_mb"].default,
-                        help="mémoire au plus par processus de requêtes, en Mo (défaut: %(default)s)")
+    parser.add_argument("--memory-mb", type=int, default=None,
+                        help="mémoire au plus par processus de requêtes, en Mo ; 0 pour aucune limite "
+                             "(défaut : 60 %% de la mémoire de la machine partagés entre eux, 4096 au plus)")
+    parser.add_argument("--request-timeout", type=float, default=d["request_timeout"].default,
+                        help="secondes pour recevoir une requête entière, sinon 408 (défaut: %(default)s)")
     parser.add_argument("--dist", type=Path, default=None, help=f"jeu construit à servir (défaut: {paths.DIST})")
     parser.add_argument("--no-build", action="store_true",
                         help="servir dist/ tel quel, sans le reconstruire s'il est périmé")
@@ -58,27 +63,30 @@ def settings_from(args: argparse.Namespace):
     from graphe.api.settings import Settings
     from graphe.store import make_store
 
-    if args.timeout <= 0:
-        raise BadRequest("--timeout doit être positif.")
+    if args.timeout <= 0 or args.request_timeout <= 0:
+        raise BadRequest("--timeout et --request-timeout doivent être positifs.")
     if args.workers < 1:
         raise BadRequest("--workers doit valoir au moins 1.")
     if not 0 < args.port < 65536:
         raise BadRequest("--port doit être entre 1 et 65535.")
-    make_store(args.store)  # an unknown engine is a one-line error before anything starts
-    return Settings(
+    settings = Settings(
         dist=Path(args.dist) if args.dist else paths.DIST,
         store=args.store,
         workers=args.workers,
         timeout=args.timeout,
         row_limit=args.row_limit,
         cache_mb=max(args.cache_mb, 0),
-        memory_limit_mb=args.memory_mb if args.memory_mb and args.memory_mb > 0 else None,
+        memory_limit_mb=args.memory_mb,
+        processes=max(getattr(args, "processes", 1), 1),
+        request_timeout=args.request_timeout,
     )
+    make_store(settings.store_spec)  # an unknown engine is a one-line error before anything starts
+    return settings
 
 
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted; the exit code."""
-    from graphe.server import Listen, _check_named_queries, configure_logging, ensure_dataset, serve_many, serve_one
+    from graphe.server import Listen, _check_named_queries, configure_logging, ensure_dataset, serve_many, warn_about_memory
 
     configure_logging(args.log_level)
     settings = settings_from(args)
@@ -89,12 +97,10 @@ def run(args: argparse.Namespace) -> int:
 
     if not is_remote(settings.store):  # a remote store holds its own data (graphe publish)
         nquads = ensure_dataset(settings.dist, build=not args.no_build)
-        prepare_store(settings.store, nquads)
+        prepare_store(settings.store_spec, nquads)  # once, before the server processes open it
     _check_named_queries(settings)
     listen = Listen(args.host, args.port, args.log_level, args.access_log)
-    if args.processes == 1:
-        serve_one(settings, listen)
-        return 0
-    return serve_many(settings, listen, args.processes)
+    warn_about_memory(settings)
+    return serve_many(settings, listen, args.processes)  # supervised even alone: a crash is restarted
 
 

@@ -11,17 +11,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, Graph, URIRef
 
 from graphe.draft import candidates, figures, structure
 from graphe.draft.lexicon import PLACES, Lexicon, guess_themes
-from graphe.draft.model import Draft, Mention, Resource, Span
+from graphe.draft.model import Draft, Mention, Span
+from graphe.draft.roles import role_for
 from graphe.draft.segment import blocks, fold
 from graphe.errors import DataError
-from graphe.namespaces import ANNEXE, CDV, DOCUMENT
+from graphe.namespaces import CDV, DOCUMENT
 
 DCTERMS_IDENTIFIER = URIRef("http://purl.org/dc/terms/identifier")
-AXIS_PREAMBLE = re.compile(r"^(?:les engagements (?:prioritaires )?de la ville (?:en matiere )?(?:de |d'|du |des )?)")
+AXIS_PREAMBLE = re.compile(r"^(?:axe\s*(?:n\s*°)?\s*\d+\s*[-–:.]\s*)?(?:les engagements (?:prioritaires )?de la ville (?:en matiere )?(?:de |d'|du |des )?)?")
 STOP = {"les", "des", "aux", "dans", "pour", "avec", "sur", "une", "que", "qui", "matiere", "quartiers", "prioritaires"}
 
 
@@ -31,14 +32,19 @@ def slugify(text: str) -> str:
 
 def commune_key(label: str) -> str:
     """"Champigny-sur-Marne" → "champigny", "Saint-Maur-des-Fossés" → "saint-maur" (modelling §5)."""
-    return re.split(r"-(?:sur|sous|des|les|en|le|la|lez|du)-", slugify(label))[0]
+    return re.split(r"-(?:sur|sous|des|les|en|le|la|lez|du)-", slugify(core(label)))[0]
+
+
+def core(label: str) -> str:
+    """A commune's name without what its label adds in brackets ("Valbrume (commune fictive)")."""
+    return re.sub(r"\s*\([^)]*\)", "", label).strip()
 
 
 def find_commune(graph: Graph, name: str) -> tuple[str, str]:
     wanted = slugify(name)
     for c in sorted(graph.subjects(RDF.type, CDV.Commune)):
         for label in graph.objects(c, RDFS.label):
-            if slugify(str(label)) == wanted:
+            if wanted in (slugify(str(label)), slugify(core(str(label)))):
                 return str(c), str(label)
     raise DataError(
         f"commune inconnue du référentiel : « {name} ». Ajoutez-la à data/ttl/referentiel.ttl avec son "
@@ -47,13 +53,31 @@ def find_commune(graph: Graph, name: str) -> tuple[str, str]:
 
 
 def find_document(graph: Graph, source_path: Path) -> str:
-    """The cdv:Document whose dcterms:identifier is this file, else one named after the file."""
-    for doc, ident in graph.subject_objects(DCTERMS_IDENTIFIER):
-        if Path(str(ident)).name == source_path.name:
+    """The cdv:Document whose dcterms:identifier is this file, else one named after the file
+    (which the curator then declares in the referentiel, README "Curators")."""
+    from graphe.sources import documents
+
+    for doc, path in documents(graph).items():
+        if path.resolve() == Path(source_path).resolve():
             return str(doc)
-    if source_path.name == "annexe-1-contrats-de-ville.md":
-        return str(ANNEXE)
-    return str(DOCUMENT[slugify(source_path.stem)])
+    for doc, ident in graph.subject_objects(DCTERMS_IDENTIFIER):
+        if Path(str(ident)).name == Path(source_path).name:
+            return str(doc)
+    return str(DOCUMENT[slugify(Path(source_path).stem)])
+
+
+def annex_for(commune: str) -> Path:
+    """The annex of ``data/source/`` that holds the commune's contract heading (first by name)."""
+    from graphe import paths
+
+    wanted = slugify(core(commune))
+    for path in paths.source_documents():
+        if path.suffix != ".md":
+            continue
+        text = path.read_text(encoding="utf-8")
+        if any(structure.is_contract_heading(b, text) and wanted in slugify(b.text(text)) for b in blocks(text)):
+            return path
+    raise DataError(f"aucune annexe de data/source/ ne contient le contrat de ville de « {commune} »")
 
 
 def section(source: str, bl: list, commune: str) -> tuple[list, Span]:
@@ -63,7 +87,7 @@ def section(source: str, bl: list, commune: str) -> tuple[list, Span]:
         first = next((i for i, b in enumerate(bl) if b.kind == "heading"), 0)
         part = bl[first:]
     else:
-        mine = [i for i in heads if slugify(commune) in slugify(bl[i].text(source))]
+        mine = [i for i in heads if slugify(core(commune)) in slugify(bl[i].text(source))]
         if not mine:
             names = ", ".join(f"« {bl[i].text(source)} »" for i in heads)
             raise DataError(f"aucun intertitre de contrat de ville pour « {commune} » dans l'annexe ({names})")
@@ -110,7 +134,10 @@ def draft(
             if m.iri in seen or m.iri in elsewhere:
                 continue
             seen.add(m.iri)
-            r.mentions.append(Mention(m.iri, m.kind, m.span))
+            mention = Mention(m.iri, m.kind, m.span)
+            if m.kind == "partenaire":
+                mention.role, mention.role_span = role_for(source, r.span, m.span)
+            r.mentions.append(mention)
     places = Lexicon.from_graph(graph, kinds=PLACES)
     named = [m.span for s in content for m in places.find(source, s.start, s.end)]
     titles = [r.title for r in d.resources if r.kind == "axe"]
@@ -155,7 +182,7 @@ def _slugs(d: Draft, graph: Graph) -> None:
 
     for r in d.resources:
         if r.kind == "contrat":
-            r.slug = slugify(d.commune_label)
+            r.slug = slugify(core(d.commune_label))
         elif r.kind == "enjeu":
             r.slug = f"{d.key}-{r.rank}"
         elif r.kind == "axe":
@@ -182,4 +209,4 @@ def _name_figures(d: Draft) -> None:
         dt.about = holders[-1] if holders else d.resources[0]
 
 
-__all__ = ["draft", "Draft", "Literal"]
+__all__ = ["draft", "Draft", "commune_key", "slugify"]

@@ -28,7 +28,7 @@ KEYWORD_NAME = re.compile(
 )
 CAPITALISED = re.compile(rf"\b[A-ZÀ-Þ]{WORD}(?:\s+(?:{PARTICLE}\s+|{PARTICLE})*[A-ZÀ-Þ]{WORD})+")
 PAREN_LIST = re.compile(r"\(([^()]*,[^()]*)\)")
-ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,}(?:\s?\d+)?\b\+?")
+ACRONYM = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,}|\b[A-Z][A-Z0-9]{1,}(?:\s?\d+)?\b\+?")
 NOT_ORGANISATIONS = {"QPV", "BTP", "COPIL", "FLE", "EPT", "ESS", "NB", "TFPB", "VDO", "APS"}
 #: "service municipal de la parentalité", "pôle local des acteurs…": a lowercase organisation keyword
 #: made a name by an adjective of public bodies (or "de travail"), up to the next pause.
@@ -45,7 +45,7 @@ CAPITAL_KEYWORD = re.compile(
 )
 QUARTIER = re.compile(rf"\bquartiers?(?:\s+{PARTICLE})+\s*(?:«\s*)?[A-ZÀ-Þ0-9]{WORD}(?:\s+(?:{PARTICLE}\s+|{PARTICLE})*[A-ZÀ-Þ]{WORD})*")
 PERSON = re.compile(r"(?:Monsieur|Madame|M\.|Mme)\s+$")
-LEADING_ARTICLES = {"le", "la", "les", "l", "un", "une", "des", "ce", "cette", "ces", "de", "du", "en", "au", "aux"}
+LEADING_ARTICLES = {"et", "ou", "le", "la", "les", "l", "un", "une", "des", "ce", "cette", "ces", "de", "du", "en", "au", "aux"}
 
 
 def find(source: str, spans: list[Span], known: list[Span], inside: list[Span] = ()) -> list[Candidate]:
@@ -55,7 +55,13 @@ def find(source: str, spans: list[Span], known: list[Span], inside: list[Span] =
 
     def keep(start: int, end: int, reason: str) -> None:
         start, end = _trim(source, start, end)
-        if end - start < 2 or any(k.start < end and start < k.end for k in known):
+        if end - start < 2:
+            return
+        touching = [k for k in known if k.start < end and start < k.end]
+        if touching:  # "Maison de la Prévention [known] et l'Institut Renaudot": keep what follows
+            tail = max(k.end for k in touching)
+            if tail < end:
+                keep(tail, end, reason)
             return
         if any(k.start <= start and end <= k.end for k in inside):
             return
@@ -102,4 +108,7 @@ def _trim(source: str, start: int, end: int) -> tuple[int, int]:
         words.pop()
     if not words:
         return start, start
-    return start + words[0].start(), start + words[-1].end()
+    first = start + words[0].start()
+    if re.match(r"[lLdD]['’][A-ZÀ-Þ]", source[first : first + 3]):
+        first += 2  # "l'Institut Renaudot" → "Institut Renaudot"
+    return first, start + words[-1].end()

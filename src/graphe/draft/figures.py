@@ -58,7 +58,7 @@ def find(source: str, spans: list[Span], skip: list[Span]) -> tuple[list[Figure]
         days = len(taken)
 
         def free(a: int, b: int) -> bool:
-            return not any(x < b and a < y for x, y in taken)
+            return not any(x < b and a < y for x, y in taken)  # noqa: B023 - called within this iteration
 
         for m in NUMBER.finditer(source, span.start, span.end):
             a, b = m.start(), m.end()
@@ -67,9 +67,6 @@ def find(source: str, spans: list[Span], skip: list[Span]) -> tuple[list[Figure]
                 continue
             if digits and YEAR.fullmatch(digits.split("/")[0]) and not unit_word:
                 continue  # a year (or "2019/2020"): a date, or the year of a figure
-            after = source[b : b + 12]
-            if re.match(r"\s*(?:à|a|-)\s*\d", after) or re.match(r"\s*ans\b", after) or re.search(r"\d\s*(?:à|-)\s*$", source[a - 6 : a]):
-                continue  # ages, durations and ranges ("6 à 11 ans", "3 ans"), not indicators
             c = clause(source, a, b, span.start, span.end)
             if any(f.span.start == c.start and f.span.end == c.end for f in figures):
                 c = Span(a, re.match(r"\S*(?:\s+\w+)?", source[b:c.end]).end() + b)  # the figure and its noun

@@ -21,7 +21,8 @@ from graphe.draft.segment import fold
 from graphe.namespaces import CDV
 
 TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W_]+\+?")
-KINDS = {"partenaire": CDV.Partenaire, "dispositif": CDV.Dispositif, "quartier": CDV.Quartier}
+KINDS = {"partenaire": CDV.Partenaire, "dispositif": CDV.Dispositif, "quartier": CDV.Quartier,
+         "projet": CDV.Projet, "instance": CDV.InstanceDeGouvernance}
 #: Names that are never links (the annex names the EPT and the communes everywhere) but are not
 #: unknown organisations either.
 PLACES = {"territoire": CDV.Territoire, "commune": CDV.Commune}

@@ -19,6 +19,8 @@ class Mention:
     body: str  # IRI of the known partner, dispositif or quartier
     kind: str  # "partenaire", "dispositif" or "quartier"
     span: Span
+    role: str = ""  # partners: the role slug (graphe.draft.roles) …
+    role_span: Span | None = None  # … and the text that states it
 
 
 @dataclass

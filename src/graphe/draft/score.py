@@ -127,6 +127,22 @@ def score(d: Draft, g: Gold, excluded: set[str] = frozenset()) -> dict[str, Scor
     return out
 
 
+def roles_score(d: Draft, graph: Graph) -> Score:
+    """Drafted participations against the curated ones whose passage lies in the commune's section:
+    same partner, same role, overlapping passages."""
+    PROV = "http://www.w3.org/ns/prov#"
+    curated = []
+    for part in graph.subjects(RDF.type, CDV.Participation):
+        agent, role = graph.value(part, URIRef(PROV + "agent")), graph.value(part, URIRef(PROV + "hadRole"))
+        p = graph.value(part, CDV.passage)
+        sp = span_of(graph, p) if p is not None else None
+        if agent is not None and role is not None and sp and d.section.start <= sp.start < d.section.end:
+            curated.append((f"{agent} {role}", sp))
+    role_ns = "https://w3id.org/contrats-de-ville/id/role/"
+    drafted = [(f"{m.body} {role_ns}{m.role}", m.role_span) for r in d.resources for m in r.mentions if m.role]
+    return compare_spans(_dedupe(drafted), _dedupe(curated), lambda a, b: a[0] == b[0] and overlaps(a[1], b[1]))
+
+
 def candidates_score(d: Draft, g: Gold, excluded: set[str]) -> Score:
     """Candidates against the commune's own organisations and quartiers the lexicon was denied."""
     local = [(b, s) for b, s in g.mentions if b in excluded]
@@ -147,7 +163,7 @@ def _dedupe(pairs: list) -> list:
     return out
 
 
-def local_entities(full: Graph, curated: Graph, commune: str, key: str) -> set[str]:
+def local_entities(full: Graph, curated: Graph, commune: str, key: str, others: Graph) -> set[str]:
     """A commune's own partners, projects and quartiers: what a new annex's lexicon could not know.
 
     Its quartiers; dispositifs and partners named after it or attached to it (org:unitOf); and the
@@ -161,22 +177,18 @@ def local_entities(full: Graph, curated: Graph, commune: str, key: str) -> set[s
         for cls in subclasses(full, root):
             national |= {str(s) for s in full.subjects(RDF.type, cls)}
     mentioned_here = {str(b) for b in curated.objects(None, OA.hasBody)}
-    mentioned = {}
-    for m, b in full.subject_objects(OA.hasBody):
-        mentioned.setdefault(str(b), 0)
-        mentioned[str(b)] += 1
-    elsewhere = {str(b) for m, b in full.subject_objects(OA.hasBody) if (m, None, None) not in curated
-                 and not any(True for _ in curated.subjects(None, m))}
+    elsewhere = {str(b) for b in others.objects(None, OA.hasBody)}  # ``others``: every file but the commune's
     out = set()
-    ORG = URIRef("http://www.w3.org/ns/org#unitOf")
+    unit_of = URIRef("http://www.w3.org/ns/org#unitOf")
     for iri, kind in known_entities(full).items():
         slug = iri.rsplit("/", 1)[-1]
         if kind == "quartier":
             if (URIRef(iri), CDV.commune, URIRef(commune)) in full:
                 out.add(iri)
-        elif slug.startswith(key + "-") or (URIRef(iri), ORG, URIRef(commune)) in full:
+        elif slug.startswith(key + "-") or (URIRef(iri), unit_of, URIRef(commune)) in full:
             out.add(iri)
-        elif kind == "partenaire" and iri in mentioned_here and iri not in elsewhere and iri not in national:
+        elif kind in ("partenaire", "projet", "instance") and iri in mentioned_here and iri not in elsewhere \
+                and iri not in national:
             out.add(iri)
     return out
 
@@ -201,7 +213,7 @@ def leave_one_out() -> list[Run]:
     from rdflib import RDFS
 
     from graphe import dataset, paths
-    from graphe.draft import commune_key, draft, slugify, turtle
+    from graphe.draft import annex_for, commune_key, draft, slugify, turtle
     from graphe.namespaces import bind_all
 
     files = dataset.ontology_files() + dataset.data_files()
@@ -217,10 +229,12 @@ def leave_one_out() -> list[Run]:
             if path != own:
                 dataset.parse_file(path, into=context)
         curated = dataset.parse_file(own)
-        excluded = local_entities(full, curated, str(commune), commune_key(label))
-        d = draft(paths.SOURCE, label, graph=context, exclude=excluded)
+        excluded = local_entities(full, curated, str(commune), commune_key(label), context)
+        d = draft(annex_for(label), label, graph=context, exclude=excluded)
         ok, n = verbatim(turtle.write(d)[0], d.source)
-        runs.append(Run(label, score(d, gold(curated), excluded), ok, n, len(excluded)))
+        scores = score(d, gold(curated), excluded)
+        scores["roles"] = roles_score(d, full)
+        runs.append(Run(label, scores, ok, n, len(excluded)))
     return runs
 
 

@@ -28,6 +28,7 @@ from graphe.draft.segment import Block, fold, strip_end
 CONTRACT = "orientations et objectifs du contrat de ville"
 MARKER = re.compile(r"exemples? d.?\s*actions?\b")
 AXE_PRIORITAIRE = re.compile(r"axe prioritaire\s*(?:n\s*°|no\.?)?\s*(\d+)")
+AXE_NUMBERED = re.compile(r"axe\s*(?:n\s*°|no\.?)?\s*\d+\s*[-–:.]")
 
 
 def is_contract_heading(b: Block, source: str) -> bool:
@@ -98,7 +99,7 @@ class Reader:
             obj = self.add("objectif", b, self.axis, ":;", numero=b.number)
             self.objective, self.ap, self.extending, self.examples = obj, None, obj, False
             return
-        if b.arrow or (b.kind == "heading" and b.number is None) or (
+        if b.arrow or (b.kind == "heading" and b.number is None) or (titled and AXE_NUMBERED.match(f)) or (
             b.kind == "bullet" and b.bold and ends_with_colon(b, src)
         ):
             self.axis = self.add("axe", b, self.contract, ":;")

@@ -15,14 +15,16 @@ from graphe.namespaces import curie, prefixes
 KIND_CLASS = {"contrat": "cdv:ContratDeVille", "enjeu": "cdv:EnjeuTransversal", "axe": "cdv:Axe",
               "objectif": "cdv:Objectif", "action": "cdv:Action"}
 KIND_PREFIX = {"contrat": "contrat", "enjeu": "enjeu", "axe": "axe", "objectif": "objectif", "action": "action"}
-LINK = {"partenaire": "cdv:partenaire", "dispositif": "cdv:dispositif", "quartier": "cdv:quartierCible"}
+LINK = {"partenaire": "cdv:partenaire", "dispositif": "cdv:dispositif", "quartier": "cdv:quartierCible",
+        "projet": "cdv:projet", "instance": "cdv:instance"}
 PARENT = {"enjeu": "cdv:contrat", "axe": "cdv:contrat", "action": "cdv:objectif"}
 UNIT = {"pourcent": "unite:pourcent", "euro": "unite:euro", "point-de-pourcentage": "unite:point-de-pourcentage",
         "heure": "unite:heure", "nombre": "unite:nombre"}
 DRAFT = "    cdv:brouillon true ;  # retirer cette ligne pour accepter"
 USED = ["cdv", "contrat", "enjeu", "axe", "objectif", "action", "partenaire", "dispositif", "qpv", "quartier",
-        "theme", "commune", "territoire", "observation", "evenement", "unite", "document", "rdfs", "xsd",
-        "dcterms", "oa"]
+        "projet", "instance",
+        "theme", "role", "commune", "territoire", "observation", "evenement", "unite", "document", "rdfs", "xsd",
+        "dcterms", "oa", "prov"]
 
 
 def string(text: str) -> str:
@@ -58,6 +60,9 @@ def resource(d: Draft, r: Resource) -> list[str]:
         lines.append(f'    rdfs:label {string("Contrat de ville de " + d.commune_label)}@fr ;')
         lines.append(f"    cdv:porteSur {iri(d.commune)} ;")
         lines.append("    cdv:territoire territoire:paris-est-marne-et-bois ;  # à vérifier")
+    elif r.kind == "axe":  # "Axe 1 - La santé des habitants" is labelled "La santé des habitants"
+        title = re.sub(r"^axe\s*(?:n\s*°)?\s*\d+\s*[-–:.]\s*", "", label(r.title.quote(d.source)), flags=re.I)
+        lines.append(f"    rdfs:label {string(title[:1].upper() + title[1:])}@fr ;")
     else:
         lines.append(f"    rdfs:label {string(label(r.title.quote(d.source)))}@fr ;")
     if r.kind == "objectif":
@@ -81,14 +86,26 @@ def resource(d: Draft, r: Resource) -> list[str]:
         lines.append(f"    {LINK[m.kind]} {iri(m.body)} ;")
     tail = " ;" if r.mentions else " ."
     lines.append("    cdv:passage " + passage(d, r.span, "    ") + tail)
+    roles = [m for m in r.mentions if m.role]
     for i, m in enumerate(r.mentions):
-        end = " ." if i == len(r.mentions) - 1 else " ,"
+        end = (" ;" if roles else " .") if i == len(r.mentions) - 1 else " ,"
         head = "    cdv:mention " if i == 0 else "      "
         lines.append(
             f"{head}[ a cdv:Mention ; oa:motivatedBy oa:identifying ;\n"
             f"        cdv:brouillon true ;\n"
             f"        oa:hasBody {iri(m.body)} ;\n"
             f"        oa:hasTarget {passage(d, m.span, '        ')} ]{end}"
+        )
+    for i, m in enumerate(roles):
+        end = " ." if i == len(roles) - 1 else " ,"
+        head = "    cdv:participation " if i == 0 else "      "
+        guess = "  # rôle deviné : à vérifier" if m.role != "partenaire" else ""
+        lines.append(
+            f"{head}[ a cdv:Participation ;\n"
+            f"        cdv:brouillon true ;\n"
+            f"        prov:agent {iri(m.body)} ;\n"
+            f"        prov:hadRole role:{m.role} ;{guess}\n"
+            f"        cdv:passage {passage(d, m.role_span, '        ')} ]{end}"
         )
     return lines
 

@@ -17,8 +17,8 @@ from graphe.errors import NotFound
 from graphe.namespaces import curie
 from graphe.web.data import page_url, passage_url, select
 from graphe.web.render import lookup, page
-from graphe.web.templating import TEMPLATES_DIR
 from graphe.web.tables import Cell, Table
+from graphe.web.templating import TEMPLATES_DIR
 
 GROUPS = [("identite", "Identité"), ("structure", "Place dans le contrat"), ("liens", "Liens"), ("sources", "Sources")]
 

@@ -7,12 +7,14 @@ from ``request.app.state.runtime``, so no page has to pass them.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
 
 from graphe import __version__
 from graphe.web.data import page_url
+from graphe.web.tables import french_date
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 
@@ -45,6 +47,19 @@ def dataset_version(request) -> str:
 
 
 templates.env.globals["dataset_version"] = dataset_version
+
+
+def dataset_date(request) -> str:
+    """When the served dataset was built (``dist/build.json``), as a French date; empty if unknown."""
+    runtime = getattr(request.app.state, "runtime", None)
+    try:
+        built = (Path(runtime.settings.dist) / "build.json").stat().st_mtime
+    except (AttributeError, OSError):
+        return ""
+    return french_date(datetime.fromtimestamp(built, UTC).date().isoformat())
+
+
+templates.env.globals["dataset_date"] = dataset_date
 
 templates.env.filters["page_url"] = page_url
 

@@ -1,0 +1,235 @@
+"""graphe at France's size: the build and the server at 1×, 10×, 100×, 300× the annex.
+
+For each scale (``bench/replicate.py``: replicas of the annex's facts, synthetic, written to a
+scratch directory and removed afterwards):
+
+- **build** (up to ``--build-max`` replicas): ``graphe build`` on a replicated copy of the
+  project, every stage's wall time (from ``build.json``) and CPU time (user + system of the
+  whole process tree, Java included, sampled from /proc and split at the stages' boundaries),
+  and the peak RSS of the tree;
+- **serving**: ``bench/run.py`` on the replicated N-Quads, graphe and Oxigraph server side by
+  side in the same run: cold start, peak RSS, requests/s at 32 clients, the named queries'
+  geometric-mean latency and the slowest named query's median.
+
+Then one table, scales side by side, with graphe ÷ Oxigraph server ratios, and the issue's
+targets. ``.venv/bin/python bench/scale.py --scales 1 10`` takes about ten minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import replicate  # noqa: E402
+import run  # noqa: E402
+import servers  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu(root: int) -> float:
+    """CPU seconds of the tree under ``root``: live processes, plus children they have reaped."""
+    total = 0.0
+    for pid in servers.tree_pids(root):
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / TICK
+    return total
+
+
+def timed_build(project: Path, dist: Path) -> dict:
+    """Run ``graphe build`` on ``project``; stages (wall, CPU), total, peak RSS."""
+    graphe = Path(sys.executable).parent / "graphe"
+    env = {**os.environ, "GRAPHE_HOME": str(project)}
+    samples: list[tuple[float, float]] = []
+    peak = 0
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([str(graphe), "build", "--dist", str(dist)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            samples.append((time.perf_counter() - t0, tree_cpu(proc.pid)))
+            peak = max(peak, servers.tree_rss(proc.pid))
+            done.wait(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = proc.communicate()
+    wall = time.perf_counter() - t0
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise RuntimeError(f"graphe build a échoué ({proc.returncode}) :\n{output[-2000:]}")
+    stages = json.loads((dist / "build.json").read_text())["timings"]
+    stages.pop("total", None)
+    # the stages run one after the other; what precedes the first is the interpreter's start
+    start = wall - sum(stages.values())
+    result, at = {}, start
+    for name, seconds in stages.items():
+        result[name] = (seconds, _cpu_at(samples, at + seconds) - _cpu_at(samples, at))
+        at += seconds
+    result["démarrage"] = (start, _cpu_at(samples, start))
+    return {"stages": result, "wall": wall, "cpu": samples[-1][1] if samples else None, "peak_rss": peak}
+
+
+def _cpu_at(samples: list[tuple[float, float]], t: float) -> float:
+    """CPU time of the tree at wall time ``t``, interpolated between samples."""
+    before = [s for s in samples if s[0] <= t]
+    after = [s for s in samples if s[0] > t]
+    if not before:
+        return 0.0
+    if not after:
+        return before[-1][1]
+    (t1, c1), (t2, c2) = before[-1], after[0]
+    return c1 + (c2 - c1) * (t - t1) / (t2 - t1)
+
+
+def prepare_database(nquads: Path) -> float | None:
+    """What ``graphe build`` does for a large dataset: the shared database beside the dump
+    (offline, like Oxigraph's load + optimize). Its time, or None when served from memory."""
+    try:
+        from graphe import diskstore
+    except ImportError:
+        return None
+    if not hasattr(diskstore, "wanted") or not diskstore.wanted(nquads):
+        return None
+    t0 = time.perf_counter()
+    diskstore.prepare(nquads.parent / "oxigraph", nquads)
+    return time.perf_counter() - t0
+
+
+def serve_figures(nquads: Path, work: Path, args) -> dict:
+    """bench/run.py on ``nquads``, graphe and Oxigraph server; the figures of its JSON."""
+    out = work / f"run-{nquads.parent.name}.json"
+    argv = ["--nquads", str(nquads), "--servers", "graphe,oxigraph", "--iterations", str(args.iterations),
+            "--budget", str(args.budget), "--duration", str(args.duration), "--concurrency", "32",
+            "--only", "nommée", "--json", str(out)]
+    if args.graphe_args:
+        argv += ["--graphe-args", args.graphe_args]
+    run.main(argv)
+    return json.loads(out.read_text())
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="graphe à l'échelle de la France : construction et service.")
+    p.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100, 300])
+    p.add_argument("--build-max", type=int, default=10, help="construire jusqu'à cette échelle (défaut 10)")
+    p.add_argument("--nquads", type=Path, default=ROOT / "dist" / "dataset.nq", help="le jeu construit à 1×")
+    p.add_argument("--iterations", type=int, default=10)
+    p.add_argument("--budget", type=float, default=2.0)
+    p.add_argument("--duration", type=float, default=3.0)
+    p.add_argument("--graphe-args", default="")
+    p.add_argument("--json", type=Path, default=None)
+    args = p.parse_args(argv)
+    run.ensure_built(args.nquads.resolve(), Path(sys.executable).parent / "graphe")
+    work = Path(tempfile.mkdtemp(prefix="graphe-echelle-"))
+    figures: dict[int, dict] = {}
+    try:
+        for scale in args.scales:
+            here = work / f"x{scale}"
+            fig = figures[scale] = {}
+            if scale <= args.build_max:
+                print(f"· {scale}× : construction …", flush=True)
+                project = replicate.make_project(scale, here / "projet")
+                fig["build"] = timed_build(project, here / "dist")
+                shutil.rmtree(project, ignore_errors=True)
+            print(f"· {scale}× : service …", flush=True)
+            nquads = replicate.make_nquads(args.nquads.resolve(), scale, here / "nq" / "dataset.nq")
+            fig["quads"] = sum(1 for _ in open(nquads, "rb"))
+            fig["prepare_s"] = prepare_database(nquads)
+            fig["serve"] = serve_figures(nquads, work, args)
+            shutil.rmtree(here, ignore_errors=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    report(figures)
+    out = args.json or ROOT / "bench" / "results" / f"echelle-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({str(k): v for k, v in figures.items()}, indent=2, ensure_ascii=False, default=str))
+    print(f"(chiffres écrits dans {out})")
+    return 0
+
+
+def _named(serve: dict, server: str) -> dict[str, float]:
+    queries = serve["servers"][server]["queries"]
+    return {q: v["median_ms"] for q, v in queries.items() if q.startswith("nommée:") and v["median_ms"]}
+
+
+def report(figures: dict[int, dict]) -> None:
+    scales = sorted(figures)
+    rows: list[tuple[str, list]] = []
+    stage_names = []
+    for s in scales:
+        for name in figures[s].get("build", {}).get("stages", {}):
+            if name not in stage_names:
+                stage_names.append(name)
+    for name in stage_names:
+        rows.append((f"construction : {name}, mur / CPU (s)", [
+            _pair(figures[s].get("build", {}).get("stages", {}).get(name)) for s in scales]))
+    rows.append(("construction : total, mur / CPU (s)", [
+        _pair((figures[s]["build"]["wall"], figures[s]["build"]["cpu"])) if "build" in figures[s] else "—"
+        for s in scales]))
+    rows.append(("construction : RSS max. (Mo)", [
+        f"{figures[s]['build']['peak_rss'] / 1e6:.0f}" if "build" in figures[s] else "—" for s in scales]))
+    rows.append(("quads servis", [f"{figures[s]['quads']:,}".replace(",", " ") for s in scales]))
+    rows.append(("base partagée préparée hors ligne (s)", [run.fmt(figures[s].get("prepare_s")) for s in scales]))
+    for label, key, unit in (("démarrage à froid", "cold_start_s", 1.0), ("RSS max. de l'arbre (Mo)", "peak_rss", 1e-6)):
+        rows.append((f"{label} : graphe / oxigraph (ratio)", [_servers(figures[s]["serve"], key, unit) for s in scales]))
+    rows.append(("requêtes/s à 32 clients : graphe / oxigraph (ratio)", [
+        _servers(figures[s]["serve"], "rps", 1.0, load=True) for s in scales]))
+    for label, fn in (("moy. géom. des nommées (ms)", run.geomean), ("nommée la plus lente, médiane (ms)", max)):
+        cells = []
+        for s in scales:
+            g, o = _named(figures[s]["serve"], "graphe"), _named(figures[s]["serve"], "oxigraph")
+            common = [q for q in g if q in o]
+            gv, ov = fn([g[q] for q in common]) if common else None, fn([o[q] for q in common]) if common else None
+            cells.append(f"{run.fmt(gv)} / {run.fmt(ov)} ({run.ratio(gv, ov)})")
+        rows.append((f"{label} : graphe / oxigraph (ratio)", cells))
+    slowest = []
+    for s in scales:
+        g = _named(figures[s]["serve"], "graphe")
+        q = max(g, key=g.get) if g else None
+        slowest.append(f"{q.split(':')[1]} {g[q]:.0f} ms" if q else "—")
+    rows.append(("nommée la plus lente (graphe)", slowest))
+    header = ["mesure", *(f"{s}×" for s in scales)]
+    widths = [max(len(str(r[c])) for r in [header, *[[label, *cells] for label, cells in rows]]) for c in range(len(header))]
+    print()
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
+    for label, cells in rows:
+        print("  ".join(str(x).ljust(w) if i == 0 else str(x).rjust(w) for i, (x, w) in enumerate(zip([label, *cells], widths))))
+
+
+def _pair(value) -> str:
+    if not value:
+        return "—"
+    wall, cpu = value
+    return f"{wall:.1f} / {cpu:.1f}" if cpu is not None else f"{wall:.1f} / —"
+
+
+def _servers(serve: dict, key: str, unit: float, load: bool = False) -> str:
+    values = []
+    for name in ("graphe", "oxigraph"):
+        data = serve["servers"][name]
+        v = data["load"]["32"]["rps"] if load else data[key]
+        values.append(v * unit if v is not None else None)
+    return f"{run.fmt(values[0])} / {run.fmt(values[1])} ({run.ratio(*values)})"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
