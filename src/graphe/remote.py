@@ -44,6 +44,7 @@ log = logging.getLogger("graphe.remote")
 PUBLICATION = str(GRAPHE) + "publication"
 _OWL_VERSION = prefixes()["owl"] + "versionInfo"
 _HAS_PART = prefixes()["dcterms"] + "hasPart"
+_NO_GRAPH = str(GRAPHE) + "aucun"  # never written: an empty graph
 #: One media type per request: Virtuoso 7 answers 406 when the first type of a list does not
 #: fit the query form, whatever the others.
 _SOLUTIONS = "application/sparql-results+xml"
@@ -157,8 +158,9 @@ class RemoteStore(Store):
         text = "\n".join([*lines, checked.text])
         if checked.default_graphs is None:
             default = named = self.graphs()
-        else:
-            default, named = checked.default_graphs, checked.named_graphs or ()
+        else:  # an empty side named by a graph that holds nothing: left out, the engine takes all its graphs
+            default = checked.default_graphs or (_NO_GRAPH,)
+            named = checked.named_graphs or (_NO_GRAPH,)
         accept = _GRAPH if checked.form in ("CONSTRUCT", "DESCRIBE") else _SOLUTIONS
         answer = self._answer(self._post(text, default, named, accept))
         if checked.form == "ASK" and answer.kind == "solutions" and [v.lower() for v in answer.variables] == ["__ask_retval"]:

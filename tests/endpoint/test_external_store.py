@@ -232,6 +232,12 @@ def test_served_from_the_store_the_guard_and_limits_hold(remote_live):
                      'SELECT (<bif:sleep>(5) AS ?x) {}'):
             extension = client.get("/sparql", params={"query": text})
             assert extension.status_code == 400, text
+        only_from = client.get("/sparql", headers={"Accept": "text/csv"}, params={
+            "query": "SELECT ?g (COUNT(*) AS ?n) FROM graphe:referentiel WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"})
+        assert only_from.status_code == 200 and only_from.text.strip() == "g,n"  # FROM alone: no named graph
+        only_named = client.get("/sparql", headers={"Accept": "text/csv"}, params={
+            "query": "SELECT (COUNT(*) AS ?n) FROM NAMED graphe:referentiel WHERE { ?s ?p ?o }"})
+        assert only_named.status_code == 200 and only_named.text.split() == ["n", "0"]  # FROM NAMED alone: empty default
         capped = client.get("/sparql", params={"query": "SELECT ?s ?c { ?s a ?c }"}, headers={"Accept": "text/csv"})
         assert capped.status_code == 200 and capped.headers["x-truncated"] == "true"
         assert capped.headers["x-rows"] == str(remote_live.settings.row_limit)
