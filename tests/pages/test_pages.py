@@ -256,3 +256,16 @@ def test_page_queries_are_not_named_questions_and_all_read():
         q = page_query(f.stem)
         assert q.summary and q.description, f.name
         assert f.stem not in names or (PAGES_DIR.parent / f.name).exists()
+
+
+def test_partners_roles_are_shown_where_the_annex_gives_one(client, built_store):
+    found = rows(built_store, """PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT DISTINCT ?c ?l WHERE { ?x cdv:participation ?p . ?p prov:hadRole ?r . ?r skos:prefLabel ?l .
+        FILTER(lang(?l) = "fr" && ?r != <https://w3id.org/contrats-de-ville/id/role/partenaire>)
+        ?x (cdv:concerne|cdv:objectif|cdv:axe|cdv:contrat|cdv:objectifParent)*/cdv:porteSur ?c }""")
+    assert found
+    for f in found:
+        page = get(client, page_url(f["c"]))
+        table = page.tables["tableau-partenaires"]
+        assert "Rôle" in table[0]
+        assert any(f["l"] in cell for row in table[1:] for cell in row), f
