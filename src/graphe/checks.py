@@ -12,6 +12,7 @@ nodes of the union, so the report can still name them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -36,6 +37,7 @@ class _Terms:
                 found = self.to_ox[term] = ox.BlankNode()
                 self.to_rdflib[found.value] = term
             return found
+        assert isinstance(term, Literal)
         if term.language:
             return ox.Literal(str(term), language=term.language)
         if term.datatype is not None:
@@ -57,7 +59,7 @@ class _Terms:
         return Literal(term.value, datatype=URIRef(datatype))
 
 
-def run(union: Graph, checks: Iterable) -> Iterator[tuple[object, dict[str, Node]]]:
+def run(union: Graph, checks: Iterable[Any]) -> Iterator[tuple[Any, dict[str, Node | None]]]:
     """(check, row) for every row of every check on ``union``; a row maps variable → rdflib term."""
     terms = _Terms()
     store = ox.Store()

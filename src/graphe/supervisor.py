@@ -22,6 +22,7 @@ import signal
 import tempfile
 import time
 from dataclasses import dataclass
+from typing import Any
 
 log = logging.getLogger("graphe.server")
 
@@ -32,9 +33,9 @@ STABLE = 30.0  # a process up this long resets its slot's back-off
 
 @dataclass
 class Slot:
-    process: object = None
+    process: Any = None  # a multiprocessing Process
     started: float = 0.0
-    ready: object = None  # a multiprocessing Event the child sets once it serves
+    ready: Any = None  # a multiprocessing Event the child sets once it serves
     failures: int = 0  # deaths in a row, each soon after its start
     due: float | None = None  # when to start it again (None: running)
 
