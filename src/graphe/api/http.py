@@ -46,6 +46,20 @@ def etag_for(version: str, *parts: object) -> str:
     return f'W/"{digest.hexdigest()[:32]}"'
 
 
+def validators(etag: str, max_age: int | None) -> dict[str, str]:
+    """The headers every cacheable answer carries, so every route revalidates the same way.
+
+    ``max_age=None`` asks caches to revalidate each time (a page whose file may change).
+    """
+    control = "no-cache" if max_age is None else f"public, max-age={max_age}"
+    return {"ETag": etag, "Cache-Control": control, "Vary": "Accept"}
+
+
+def not_modified(request_headers, etag: str) -> bool:
+    """Whether the client already holds this answer: a ``304`` ends the request."""
+    return matches(request_headers.get("if-none-match"), etag)
+
+
 def matches(if_none_match: str | None, etag: str) -> bool:
     """Weak comparison (RFC 9110 §13.1.2): does ``If-None-Match`` name ``etag``?"""
     if not if_none_match:

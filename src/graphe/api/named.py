@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from graphe import formats, queries
-from graphe.api.http import etag_for, matches
+from graphe.api.http import etag_for, not_modified, validators
 from graphe.api.sparql import Reply, Req, count_failure, execute, not_acceptable
 from graphe.errors import BadRequest, GrapheError, NotAcceptable, NotFound
 from graphe.web import questions
@@ -57,8 +57,8 @@ async def list_queries(request: Request) -> Response:
     if fmt is None:
         raise NotAcceptable(not_acceptable(request.query_params.get("format"), _LIST_OFFERS))
     etag = etag_for(rt.version, "queries", fmt.name, sorted(rt.catalogue))
-    headers = {"ETag": etag, "Cache-Control": f"public, max-age={rt.settings.max_age}", "Vary": "Accept"}
-    if matches(request.headers.get("if-none-match"), etag):
+    headers = validators(etag, rt.settings.max_age)
+    if not_modified(request.headers, etag):
         return Response(status_code=304, headers=headers)
     entries = [
         {**q.as_dict(), "url": f"/queries/{q.name}", "query": q.text} for q in rt.catalogue.values()

@@ -28,7 +28,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from graphe import formats
-from graphe.api.http import etag_for, matches
+from graphe.api.http import etag_for, not_modified, validators
 from graphe.api.sparql import not_acceptable
 from graphe.errors import BadRequest, NotAcceptable, NotFound
 from graphe.namespaces import DCAT, GRAPHE, PUBLIC_BASE, VOID, curie, local_href, prefixes
@@ -88,8 +88,8 @@ async def document(request: Request, path: str, turtle: str, page: str | None = 
     shown = page if fmt is formats.HTML and page is not None else turtle
     digest = checksums(dist, *_stamp(release_file(dist, SUMS))).get(shown, rt.version)
     etag = etag_for(digest, "publication", path, fmt.name, lang)
-    headers = {"ETag": etag, "Cache-Control": f"public, max-age={rt.settings.max_age}", "Vary": "Accept"}
-    if matches(request.headers.get("if-none-match"), etag):
+    headers = validators(etag, rt.settings.max_age)
+    if not_modified(request.headers, etag):
         return Response(status_code=304, headers=headers)
     if fmt is formats.HTML:
         if page is not None:
@@ -207,7 +207,7 @@ async def dump(request: Request, name: str) -> Response:
     path = release_file(dist, name)
     etag = f'"{sums[name]}"'
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={rt.settings.max_age}"}
-    if matches(request.headers.get("if-none-match"), etag):
+    if not_modified(request.headers, etag):
         return Response(status_code=304, headers=headers)
     fmt = formats.for_file(name)
     return FileResponse(path, media_type=fmt.content_type, headers=headers)

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from graphe import formats, queries
-from graphe.api.http import etag_for, matches
+from graphe.api.http import etag_for, not_modified, validators
 from graphe.api.sparql import count_failure, not_acceptable
 from graphe.errors import GrapheError, NotAcceptable, NotFound
 from graphe.namespaces import ID_BASE
@@ -38,8 +38,8 @@ async def dereference(request: Request, path: str) -> Response:
     if fmt is None:
         raise NotAcceptable(not_acceptable(request.query_params.get("format"), OFFERS))
     etag = etag_for(rt.version, "id", iri, fmt.name)
-    headers = {"ETag": etag, "Cache-Control": f"public, max-age={rt.settings.max_age}", "Vary": "Accept"}
-    if matches(request.headers.get("if-none-match"), etag):
+    headers = validators(etag, rt.settings.max_age)
+    if not_modified(request.headers, etag):
         return Response(status_code=304, headers=headers)
     if fmt is formats.HTML:
         response = await resource_page.html(request, iri)

@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl
 
 from graphe import formats, guard, results
 from graphe.api import service
-from graphe.api.http import Cached, error_body, etag_for, matches
+from graphe.api.http import Cached, error_body, etag_for, not_modified, validators
 from graphe.api.observe import log_query, query_hash
 from graphe.api.transfer import gzip_body as _gzip
 from graphe.api.transfer import read_body as _read_body
@@ -189,8 +189,8 @@ async def execute(
     etag = etag_for(
         rt.version, checked.text, checked.default_graphs, checked.named_graphs, fmt.name, row_limit, req.path,
     )
-    headers = {"ETag": etag, "Cache-Control": f"public, max-age={rt.settings.max_age}", "Vary": "Accept"}
-    if req.method in ("GET", "HEAD") and matches(req.headers.get("if-none-match"), etag):
+    headers = validators(etag, rt.settings.max_age)
+    if req.method in ("GET", "HEAD") and not_modified(req.headers, etag):
         rt.metrics.not_modified.inc()
         _log(rt, text, checked.form, fmt.name, 304, None, None, start, "304")
         return Reply(304, headers=headers)
@@ -267,8 +267,8 @@ def query_page(rt, req: Req) -> Reply:
         page = rt.settings.templates_dir / "requete-minimale.html"
     stat = page.stat()
     etag = etag_for(rt.version, "page", str(page), stat.st_mtime_ns, stat.st_size)
-    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept"}
-    if matches(req.headers.get("if-none-match"), etag):
+    headers = validators(etag, None)
+    if not_modified(req.headers, etag):
         return Reply(304, headers=headers)
     return Reply(200, page.read_bytes(), "text/html; charset=utf-8", headers)
 
@@ -282,8 +282,8 @@ def describe(rt, req: Req) -> Reply:
     if fmt is None:
         raise NotAcceptable(not_acceptable(format_param, formats.GRAPH))
     etag = etag_for(rt.version, "service", req.url, fmt.name)
-    headers = {"ETag": etag, "Cache-Control": f"public, max-age={rt.settings.max_age}", "Vary": "Accept"}
-    if matches(req.headers.get("if-none-match"), etag):
+    headers = validators(etag, rt.settings.max_age)
+    if not_modified(req.headers, etag):
         return Reply(304, headers=headers)
     ex = rt.executor
     triples = service.description(req.url, ex.counts, ex.size_union, rt.version)
