@@ -67,7 +67,7 @@ def serve_one(settings, listen: Listen, sock: socket.socket | None = None, ready
     from graphe.api import create_app
 
     app = create_app(settings)
-    config = uvicorn_config(app, settings, host=listen.host, port=listen.port, log_level=listen.log_level,
+    config = uvicorn_config(app, settings, host=listen.host, port=listen.port, log_level=_uvicorn_level(listen.log_level),
                             access_log=listen.access_log, timeout_graceful_shutdown=5)
     server = uvicorn.Server(config)
 
@@ -83,6 +83,15 @@ def serve_one(settings, listen: Listen, sock: socket.socket | None = None, ready
         await server.serve(sockets=[sock])
 
     _event_loop_runner()(serve())
+
+
+def _uvicorn_level(level: str) -> str:
+    """uvicorn's own lines are English and repeat graphe's French ones ("graphe sert …"): at the
+    default level only its warnings and errors show; ``--log-level debug`` shows them all."""
+    return level if level.lower() == "debug" else max(level.lower(), "warning", key=_LEVELS.index)
+
+
+_LEVELS = ["debug", "info", "warning", "error", "critical"]
 
 
 def uvicorn_config(app, settings, **options):
