@@ -41,6 +41,7 @@ from typing import Self
 
 from graphe import errors, guard
 from graphe.errors import Busy, EngineCrashed, GrapheError, MemoryExceeded, QueryFailed, QueryTimeout
+from graphe.inline import Inline
 from graphe.store import Result
 from graphe.worker import ERRORS, HEADER, StoreConfig, frame, memory_message, worker_main
 
@@ -171,8 +172,11 @@ def _context():
 class Executor:
     """A pool of worker processes; ``await run(...)`` evaluates one checked query."""
 
-    def __init__(self, config: StoreConfig, workers: int | None = None, start_timeout: float = 120.0):
+    def __init__(self, config: StoreConfig, workers: int | None = None, start_timeout: float = 120.0,
+                 inline: Inline | None = None):
         self.config = config
+        #: the queries a worker answered quickly, answered in this process next time (graphe.inline)
+        self.inline = inline if inline is not None and Inline.eligible(config) else None
         self.size = max(1, workers or os.cpu_count() or 1)
         self.start_timeout = start_timeout
         self.stats = Stats()
@@ -206,6 +210,8 @@ class Executor:
 
     async def close(self) -> None:
         self._closed = True
+        if self.inline is not None:
+            self.inline.close()
         for task in list(self._replacing):
             task.cancel()
         for worker in list(self._all):
@@ -317,6 +323,12 @@ class Executor:
         wait for a free worker; EngineCrashed when the worker dies; the worker's own
         GrapheError (BadRequest for a syntax error…) otherwise.
         """
+        inline = self.inline
+        key = None
+        if inline is not None:
+            key = inline.key(query, format, row_limit)
+            if inline.ready_for(key):
+                return inline.run(key, query, format, row_limit)
         deadline = time.monotonic() + timeout
         try:
             worker = await self._acquire(timeout)
@@ -342,7 +354,9 @@ class Executor:
             raise
         if message[0] == "ok":
             self._release(worker)
-            return Result(*message[1:])
+            if inline is not None:
+                inline.learn(key, message[6])
+            return Result(*message[1:6])
         _, name, text = message
         if name in ("EngineCrashed", "MemoryExceeded"):
             self.stats.crashes += 1

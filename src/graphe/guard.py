@@ -267,9 +267,35 @@ def query_form(text: str) -> str | None:
     return kw if kw in QUERY_FORMS else None
 
 
+def comment_tail(text: str) -> int:
+    """Where the text's trailing comment lines start (``len(text)`` when there are none).
+
+    A line that starts with ``#`` at the very end of a text adds no token, whether it is a
+    comment or the end of an unterminated long string: the guard's verdict and the engine's
+    work are those of the text before it. Clients add such a line to make a request unique
+    (to get past caches); the verdict and the cost known for the text are kept across them.
+
+    >>> text = "ASK {}\\n# essai 1\\n  # essai 2"
+    >>> text[: comment_tail(text)]
+    'ASK {}'
+    >>> comment_tail("ASK {} # fin") == len("ASK {} # fin")
+    True
+    """
+    end = len(text)
+    while True:
+        nl = text.rfind("\n", 0, end)
+        if nl < 0:
+            return end
+        line = text[nl + 1 : end]
+        if "\r" in line or not line.lstrip(" \t").startswith("#"):
+            return end
+        end = nl
+
+
 class Verdicts:
     """The guard's verdicts by request, most recently used kept: a query sent again (a page's
-    examples, a dashboard, a client retrying) is not lexed again.
+    examples, a dashboard, a client retrying) is not lexed again, nor one that differs only by
+    trailing comment lines (:func:`comment_tail`).
 
     Only short texts are kept (``max_text`` characters), at most ``size`` of them, so the
     cache stays within a few MB. A refusal is kept too and raised again, as a new exception.
@@ -292,6 +318,17 @@ class Verdicts:
         and limits are the caller's to keep: one cache per endpoint)."""
         if len(text) > self.max_text:
             return check(text, default_graph_uris=default_graph_uris, named_graph_uris=named_graph_uris, **options)
+        end = comment_tail(text)
+        if end < len(text) and text[:end].strip():
+            # the length limit is the whole text's; the rest is the verdict of the text before
+            # the comments, with them put back (same tokens, same blanked FROM positions)
+            limits = options.get("limits", Limits())
+            if len(text) > limits.max_length and len(text.encode("utf-8")) > limits.max_length:
+                return check(text, default_graph_uris=default_graph_uris, named_graph_uris=named_graph_uris, **options)
+            base = self.check(text[:end], default_graph_uris=default_graph_uris,
+                              named_graph_uris=named_graph_uris, **options)
+            return CheckedQuery(base.text + text[end:], base.form, base.default_graphs, base.named_graphs,
+                                base.prefixes, base.base)
         key = (text, tuple(default_graph_uris), tuple(named_graph_uris))
         verdict = self._items.get(key)
         if verdict is None:

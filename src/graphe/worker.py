@@ -146,9 +146,10 @@ def worker_main(sock: socket.socket, config: StoreConfig) -> None:
         except (EOFError, OSError):
             return
         watch.busy = True
+        start = time.perf_counter()
         try:
             r = store.query(query, format=fmt, row_limit=row_limit)
-            reply = ("ok", r.body, r.format, r.form, r.rows, r.truncated)
+            reply = ("ok", r.body, r.format, r.form, r.rows, r.truncated, time.perf_counter() - start)
         except GrapheError as exc:
             reply = ("error", type(exc).__name__, str(exc))
         except MemoryError:

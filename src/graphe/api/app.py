@@ -26,6 +26,7 @@ from graphe.api.settings import Settings
 from graphe.api.sparql import EXPOSED_HEADERS, SparqlEndpoint
 from graphe.errors import BadRequest, DataError, GrapheError
 from graphe.executor import Executor, StoreConfig
+from graphe.inline import Inline
 from graphe.namespaces import prefixes
 from graphe.remote import follow, is_remote, remote_version
 from graphe.store import dataset_version, prepare_store
@@ -73,7 +74,8 @@ class Runtime:
             self.version = dataset_version(spec, nquads)
         memory = self.settings.worker_memory_mb
         config = StoreConfig(spec, nquads, self.prefixes, self.limits, memory * 2**20 if memory else None)
-        executor = Executor(config, self.settings.workers)
+        inline = Inline(config, self.version, self.settings.inline_ms) if self.settings.inline_ms > 0 else None
+        executor = Executor(config, self.settings.workers, inline=inline)
         await executor.start()
         self.executor = executor
         if is_remote(self.settings.store) and self.settings.remote_refresh > 0:
