@@ -8,27 +8,35 @@ are derived from the same table.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TypeVar
-
-from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import SH
+from typing import TYPE_CHECKING, TypeVar
 
 from graphe.paths import PREFIXES
 
-G = TypeVar("G", bound=Graph)  # bind_all returns what it was given: a Graph or a Dataset
+if TYPE_CHECKING:
+    from rdflib import Graph, Namespace, URIRef
+
+G = TypeVar("G", bound="Graph")  # bind_all returns what it was given: a Graph or a Dataset
+_SH = "http://www.w3.org/ns/shacl#"
 
 
 @lru_cache(maxsize=1)
 def prefixes() -> dict[str, str]:
     """Prefix → namespace IRI, in the order of the table file.
 
+    Read with pyoxigraph, not rdflib: the query processes and the endpoint's hot path need the
+    table but not rdflib (30 MB and 0.2 s of imports per process).
+
     >>> prefixes()["cdv"]
     'https://w3id.org/contrats-de-ville/ontologie#'
     """
-    g = Graph().parse(PREFIXES, format="turtle")
+    import pyoxigraph as ox
+
+    quads = list(ox.parse(path=str(PREFIXES), format=ox.RdfFormat.TURTLE))
+    values: dict[tuple, str] = {(q.subject, q.predicate.value): q.object.value for q in quads}
     table = {}
-    for decl in g.objects(None, SH.declare):
-        table[str(g.value(decl, SH.prefix))] = str(g.value(decl, SH.namespace))
+    for q in quads:
+        if q.predicate.value == _SH + "declare":
+            table[values[(q.object, _SH + "prefix")]] = values[(q.object, _SH + "namespace")]
     order = PREFIXES.read_text(encoding="utf-8")
     return dict(sorted(table.items(), key=lambda kv: order.index(f'"{kv[0]}"')))
 
@@ -73,32 +81,63 @@ def bind_all(graph: G) -> G:
     return graph
 
 
-def _ns(prefix: str) -> Namespace:
-    return Namespace(prefixes()[prefix])
+#: rdflib Namespaces by name, made on first use (PEP 562) so that importing this module does
+#: not import rdflib: CDV, CDVSH, GRAPHE, DOCUMENT, OA, ORG, CV, QB, IGEO, ADMS, PROV, SD,
+#: VOID, DCAT, SPDX, and the graph IRIs GRAPH_* and ANNEXE below.
+_NAMESPACES = {name: name.lower() for name in (
+    "CDV", "CDVSH", "GRAPHE", "DOCUMENT", "OA", "ORG", "CV", "QB", "IGEO", "ADMS", "PROV", "SD", "VOID", "DCAT", "SPDX",
+)}
+_TERMS = {
+    "GRAPH_ONTOLOGIE": ("graphe", "ontologie"), "GRAPH_ANNEXE": ("graphe", "annexe-1"),
+    "GRAPH_REFERENTIEL": ("graphe", "referentiel"), "GRAPH_INFERENCES": ("graphe", "inferences"),
+    "ANNEXE": ("document", "annexe-1"),
+}
+
+if TYPE_CHECKING:
+    CDV: Namespace
+    CDVSH: Namespace
+    GRAPHE: Namespace
+    DOCUMENT: Namespace
+    OA: Namespace
+    ORG: Namespace
+    CV: Namespace
+    QB: Namespace
+    IGEO: Namespace
+    ADMS: Namespace
+    PROV: Namespace
+    SD: Namespace
+    VOID: Namespace
+    DCAT: Namespace
+    SPDX: Namespace
+    GRAPH_ONTOLOGIE: URIRef
+    GRAPH_ANNEXE: URIRef
+    GRAPH_REFERENTIEL: URIRef
+    GRAPH_INFERENCES: URIRef
+    ANNEXE: URIRef
 
 
-CDV = _ns("cdv")
-CDVSH = _ns("cdvsh")
-GRAPHE = _ns("graphe")
-DOCUMENT = _ns("document")
-OA = _ns("oa")
-ORG = _ns("org")
-CV = _ns("cv")
-QB = _ns("qb")
-IGEO = _ns("igeo")
-ADMS = _ns("adms")
-PROV = _ns("prov")
-SD = _ns("sd")
-VOID = _ns("void")
-DCAT = _ns("dcat")
-SPDX = _ns("spdx")
+def __getattr__(name: str):
+    if name in _NAMESPACES:
+        from rdflib import Namespace
+
+        value = Namespace(prefixes()[_NAMESPACES[name]])
+    elif name in _TERMS:
+        from rdflib import URIRef
+
+        prefix, local = _TERMS[name]
+        value = URIRef(prefixes()[prefix] + local)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
 
 #: Base of every resource IRI (``…/id/{type}/{slug}``), the parent of the per-type namespaces.
-ID_BASE = str(DOCUMENT)[: -len("document/")]
+ID_BASE = prefixes()["document"][: -len("document/")]
 
 #: The service's own IRI: the base IRI relative IRIs in a query resolve against (``<s>`` is
 #: then ``…/contrats-de-ville/s``, and ``<id/commune/94017>`` the commune's IRI).
-SERVICE_IRI = str(GRAPHE)[: -len("graphe/")] + "sparql"
+SERVICE_IRI = prefixes()["graphe"][: -len("graphe/")] + "sparql"
 
 #: The public base of every address graphe answers (w3id.org redirects it to the server).
 PUBLIC_BASE = ID_BASE[: -len("id/")]
@@ -108,15 +147,8 @@ def local_href(iri: str) -> str:
     """Where ``iri`` is answered on this server when it is one of ours (``/id/…``,
     ``/ontologie#Terme``, ``/formes#Forme``, ``/graphe/…``), else the IRI itself.
 
-    >>> local_href(str(CDV) + "Commune"), local_href("http://x/y")
+    >>> local_href(prefixes()["cdv"] + "Commune"), local_href("http://x/y")
     ('/ontologie#Commune', 'http://x/y')
     """
     return "/" + iri[len(PUBLIC_BASE):] if iri.startswith(PUBLIC_BASE) and len(iri) > len(PUBLIC_BASE) else iri
 
-
-#: The named graphs of the dataset (docs/architecture.md); the endpoint's default graph is their union.
-GRAPH_ONTOLOGIE = URIRef(GRAPHE["ontologie"])
-GRAPH_ANNEXE = URIRef(GRAPHE["annexe-1"])
-GRAPH_REFERENTIEL = URIRef(GRAPHE["referentiel"])
-GRAPH_INFERENCES = URIRef(GRAPHE["inferences"])
-ANNEXE = URIRef(DOCUMENT["annexe-1"])

@@ -1,0 +1,149 @@
+"""Every serving target of issue #10 at the annex's size, graphe beside Oxigraph server, one run.
+
+Both servers serve the same N-Quads (``dist/dataset.nq``) on loopback, one after the other,
+and the script prints one table (graphe, Oxigraph server, their ratio) and a verdict per target:
+
+- **cold start** < 1 s: from spawning ``graphe serve`` (with a built ``dist/``) to its first
+  200 on ``/sparql`` (Oxigraph's ``load`` + ``optimize``, done beforehand, on its own line);
+- **memory** < 250 MB: the peak RSS of the server's whole process tree (sampled every 50 ms,
+  an upper bound: pages shared between processes are counted in each), and its PSS after the
+  load (``/proc/PID/smaps_rollup``: shared pages divided among the processes that share them);
+- **requests/s at 32 clients**, uncached (a unique comment per request) ≥ Oxigraph server's,
+  with the CPU time per request of the whole tree (``overhead.py``'s method) and graphe's
+  overhead above the engine (pyoxigraph in this process, Oxigraph's JSON writer) ≤ 150 µs;
+- **latency of the named queries**: geometric mean of the medians (uncached, one keep-alive
+  connection, ``run.py``'s method) ≤ 1.5 × pyoxigraph in this process on the same data (the
+  query evaluated and its answer written: SPARQL JSON, or N-Triples for graphs).
+
+    nice -n 10 .venv/bin/python bench/targets.py            # ~1 minute
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import overhead  # noqa: E402
+import run  # noqa: E402
+import servers  # noqa: E402
+
+
+def tree_pss(root: int) -> int:
+    """Proportional set size of the process tree under ``root``, in bytes."""
+    total = 0
+    for pid in servers.tree_pids(root):
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except OSError:
+            pass
+    return total
+
+
+def in_process_ms(nquads: Path, queries: list[run.Query], iterations: int) -> dict[str, float]:
+    """Median ms per named query for pyoxigraph in this process (evaluate + write the answer)."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    out = {}
+    for q in queries:
+        samples = []
+        for i in range(iterations + 1):
+            t0 = time.perf_counter()
+            answer = store.query(f"{q.text}\n# moteur {i}", use_default_graph_as_union=True)
+            if isinstance(answer, ox.QueryTriples):
+                answer.serialize(format=ox.RdfFormat.N_TRIPLES)
+            else:
+                answer.serialize(format=ox.QueryResultsFormat.JSON)
+            if i:
+                samples.append((time.perf_counter() - t0) * 1000)
+        out[q.name] = statistics.median(samples)
+    return out
+
+
+def measure(srv: servers.Server, work: Path, queries: list[run.Query], args) -> dict:
+    cold = srv.start(work)
+    try:
+        medians = {}
+        for q in queries:
+            t = run.time_query(srv, q, args.iterations, args.budget, 30.0)
+            medians[q.name] = t.median
+        cpu_us, rps, _ = overhead.server_cpu_us(srv, run.CHEAP_QUERY, args.clients, args.seconds)
+        pss = tree_pss(srv.process.pid)
+    finally:
+        srv.stop()
+    return {"prepare": srv.prepare_s, "cold": cold, "rss": srv.peak_rss, "pss": pss, "rps": rps, "cpu_us": cpu_us, "medians": medians}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="Les objectifs de service de l'issue #10 (taille de l'annexe).")
+    p.add_argument("--nquads", type=Path, default=run.ROOT / "dist" / "dataset.nq")
+    p.add_argument("--iterations", type=int, default=20)
+    p.add_argument("--budget", type=float, default=2.0)
+    p.add_argument("--clients", type=int, default=32)
+    p.add_argument("--seconds", type=float, default=5.0)
+    p.add_argument("--graphe-args", default="")
+    args = p.parse_args(argv)
+    nquads = args.nquads.resolve()
+    graphe_bin = Path(sys.executable).parent / "graphe"
+    run.ensure_built(nquads, graphe_bin)
+    bench_bin = run.ensure_venv()
+    queries = [q for q in run.load_queries(run.ROOT) if q.named]
+    load_before = os.getloadavg()
+    engine_us = overhead.engine_cpu_us(nquads, run.CHEAP_QUERY, 2000)
+    local = in_process_ms(nquads, queries, args.iterations)
+    work = servers.scratch_dir()
+    try:
+        g = measure(servers.graphe_server(graphe_bin, nquads, work, args.graphe_args.split()), work, queries, args)
+        o = measure(servers.oxigraph_server(bench_bin, nquads, work), work, queries, args)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    names = [q.name for q in queries if g["medians"][q.name] and o["medians"][q.name]]
+    g_lat = run.geomean([g["medians"][n] for n in names])
+    o_lat = run.geomean([o["medians"][n] for n in names])
+    e_lat = run.geomean([local[n] for n in names])
+    rows = [
+        ("démarrage à froid (s)", g["cold"], o["cold"]),
+        ("RSS max. de l'arbre (Mo)", g["rss"] / 1e6, o["rss"] / 1e6),
+        ("PSS de l'arbre après la charge (Mo)", g["pss"] / 1e6, o["pss"] / 1e6),
+        (f"requêtes/s, {args.clients} clients", g["rps"], o["rps"]),
+        ("CPU par requête, arbre entier (µs)", g["cpu_us"], o["cpu_us"]),
+        ("latence nommées, moy. géom. (ms)", g_lat, o_lat),
+    ]
+    print(f"graphe · Oxigraph server — {nquads.name} ({nquads.stat().st_size / 1e6:.1f} Mo), "
+          f"{len(names)} requêtes nommées, charge au début {load_before[0]:.1f} / {load_before[1]:.1f} (1 / 5 min), "
+          f"à la fin {os.getloadavg()[0]:.1f}")
+    print(f"{'mesure':40s} {'graphe':>10s} {'oxigraph':>10s} {'ratio':>7s}")
+    for label, a, b in rows:
+        print(f"{label:40s} {run.fmt(a):>10s} {run.fmt(b):>10s} {run.ratio(a, b):>7s}")
+    print(f"{'  Oxigraph : load + optimize avant (s)':40s} {'':>10s} {run.fmt(o['prepare']):>10s}")
+    print(f"{'moteur en processus : latence (ms)':40s} {run.fmt(e_lat):>10s}")
+    print(f"{'moteur en processus : CPU/requête (µs)':40s} {run.fmt(engine_us):>10s}")
+    checks = [
+        ("démarrage à froid < 1 s", g["cold"] < 1.0, f"{g['cold']:.2f} s"),
+        ("RSS de l'arbre < 250 Mo", g["rss"] < 250e6, f"{g['rss'] / 1e6:.0f} Mo (PSS {g['pss'] / 1e6:.0f} Mo)"),
+        ("requêtes/s ≥ Oxigraph server", g["rps"] >= o["rps"], f"{run.ratio(g['rps'], o['rps'])}×"),
+        ("surcoût CPU ≤ 150 µs au-dessus du moteur", g["cpu_us"] - engine_us <= 150,
+         f"{g['cpu_us'] - engine_us:.0f} µs"),
+        ("latence nommées ≤ 1,5 × pyoxigraph en processus", g_lat is not None and e_lat is not None
+         and g_lat <= 1.5 * e_lat, f"{run.ratio(g_lat, e_lat)}× (Oxigraph server : {run.ratio(o_lat, e_lat)}×)"),
+    ]
+    print("Objectifs (issue #10, taille de l'annexe) :")
+    for label, ok, detail in checks:
+        print(f"  [{'OK' if ok else 'NON':>3}] {label} : {detail}")
+    return 0 if all(ok for _, ok, _ in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
