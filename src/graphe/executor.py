@@ -169,6 +169,15 @@ def _context():
     return ctx
 
 
+def warm_up() -> None:
+    """Start the fork server now, in a thread: its imports run beside the caller's own."""
+    import threading
+    from multiprocessing import forkserver
+
+    _context()
+    threading.Thread(target=forkserver.ensure_running, name="graphe-forkserver", daemon=True).start()
+
+
 class Executor:
     """A pool of worker processes; ``await run(...)`` evaluates one checked query."""
 

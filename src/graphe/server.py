@@ -23,7 +23,13 @@ from graphe.errors import GrapheError
 log = logging.getLogger("graphe.server")
 
 
-def default_processes() -> int:
+def default_processes(settings=None) -> int:
+    """Server processes when ``--processes`` is not given: one per core (at most 4), or one when
+    the data is small enough to be served from memory (``settings`` given), where most queries
+    are answered in the server process itself (graphe.inline) and each extra process costs
+    ~80 MB and its own query processes."""
+    if settings is not None and settings.store == "oxigraph" and settings.store_spec == "oxigraph":
+        return 1
     return max(1, min(os.cpu_count() or 1, 4))
 
 
@@ -60,8 +66,15 @@ def _check_named_queries(settings) -> None:
     queries.catalogue(settings.queries_dir)
 
 
-def serve_one(settings, listen: Listen, sock: socket.socket | None = None, ready=None) -> None:
-    """One server process: the app, its query processes, uvicorn (on ``sock`` if given)."""
+def serve_one(settings, listen: Listen, sock: socket.socket | None = None, ready=None, gate=None) -> None:
+    """One server process: the app, its query processes, uvicorn (on ``sock`` if given).
+
+    ``gate`` (an Event) is set by the supervisor once the dataset is ready: the app's imports,
+    the longest part of a cold start, happen meanwhile.
+    """
+    from graphe.executor import warm_up
+
+    warm_up()  # the fork server's imports (the query processes' parent) overlap the app's
     import uvicorn
 
     from graphe.api import create_app
@@ -75,6 +88,8 @@ def serve_one(settings, listen: Listen, sock: socket.socket | None = None, ready
         sock = _listening_socket(listen.host, listen.port)
 
     async def serve() -> None:
+        if gate is not None:  # the dataset is being built or checked by the supervisor
+            await asyncio.get_running_loop().run_in_executor(None, gate.wait)
         # start the query processes first: a failure is a GrapheError, not uvicorn's traceback
         await app.state.runtime.start()
         log.info("graphe sert http://%s:%d/sparql (processus %d)", listen.host, listen.port, os.getpid())
@@ -118,11 +133,11 @@ def _event_loop_runner():
 # --- several server processes ----------------------------------------------------------------
 
 
-def _child(settings, listen: Listen, sock: socket.socket, ready=None) -> None:
+def _child(settings, listen: Listen, sock: socket.socket, ready=None, gate=None) -> None:
     """A server process of ``serve_many`` (its exit code says how it ended)."""
     configure_logging(listen.log_level)
     try:
-        serve_one(settings, listen, sock, ready)
+        serve_one(settings, listen, sock, ready, gate)
     except GrapheError as exc:
         log.error("graphe: %s", exc)
         sys.exit(exc.exit_code)
@@ -144,18 +159,19 @@ def _listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve_many(settings, listen: Listen, processes: int) -> int:
+def serve_many(settings, listen: Listen, processes: int, prepare=None) -> int:
     """``processes`` server processes sharing one listening socket, under the supervisor.
 
     Each process is a whole endpoint with its own query processes, answer cache and health;
     with several, the metrics are summed across them (Prometheus multiprocess mode). See
-    :mod:`graphe.supervisor` for what happens when one dies.
+    :mod:`graphe.supervisor` for what happens when one dies. ``prepare`` (the dataset's build
+    or check, see :mod:`graphe.apart`) runs while they start; they open the port after it.
     """
     from graphe.supervisor import supervise
 
     sock = _listening_socket(listen.host, listen.port)
     log.info("graphe : %d processus serveurs sur http://%s:%d/sparql", processes, listen.host, listen.port)
-    return supervise(_child, (settings, listen), processes, sock)
+    return supervise(_child, (settings, listen), processes, sock, prepare)
 
 
 def warn_about_memory(settings) -> None:

@@ -51,10 +51,12 @@ def backoff(failures: int) -> float:
     return min(MAX_BACKOFF, FIRST_BACKOFF * 2 ** (failures - 2))
 
 
-def supervise(target, args: tuple, processes: int, sock) -> int:
-    """Run ``target(*args, sock, ready)`` in ``processes`` child processes until interrupted.
+def supervise(target, args: tuple, processes: int, sock, prepare=None) -> int:
+    """Run ``target(*args, sock, ready, gate)`` in ``processes`` child processes until interrupted.
 
-    ``ready`` is an Event the child sets once it answers requests. Returns the exit code.
+    ``ready`` is an Event the child sets once it answers requests; ``gate`` one set here once
+    ``prepare()`` has returned (the children start, and import their code, meanwhile); if it
+    raises, the children are stopped and the error goes up. Returns the exit code.
     """
     metrics_dir = None
     if processes > 1:  # metrics summed across processes (files); alone, in memory (cheaper per request)
@@ -63,10 +65,13 @@ def supervise(target, args: tuple, processes: int, sock) -> int:
     ctx = multiprocessing.get_context("spawn")
     slots = [Slot() for _ in range(processes)]
     ever_ready = False
+    gate = ctx.Event()
+    if prepare is None:
+        gate.set()
 
     def start(number: int, slot: Slot) -> None:
         slot.ready = ctx.Event()
-        slot.process = ctx.Process(target=target, args=(*args, sock, slot.ready), name=f"graphe-serveur-{number}")
+        slot.process = ctx.Process(target=target, args=(*args, sock, slot.ready, gate), name=f"graphe-serveur-{number}")
         slot.process.start()
         slot.started, slot.due = time.monotonic(), None
 
@@ -79,6 +84,9 @@ def supervise(target, args: tuple, processes: int, sock) -> int:
     try:
         for number, slot in enumerate(slots):
             start(number, slot)
+        if prepare is not None:
+            prepare()
+            gate.set()
         while True:
             now = time.monotonic()
             for number, slot in enumerate(slots):

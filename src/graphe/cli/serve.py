@@ -24,8 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (défaut: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (défaut: 8000)")
     parser.add_argument(
-        "--processes", type=int, default=default_processes(),
-        help="processus serveurs HTTP, qui se partagent le port (défaut: un par cœur, au plus 4 ; ici %(default)s)",
+        "--processes", type=int, default=None,
+        help="processus serveurs HTTP, qui se partagent le port (défaut : un seul quand les données sont servies "
+             f"depuis la mémoire, sinon un par cœur, au plus 4 ; ici {default_processes()})",
     )
     parser.add_argument(
         "--workers", type=int, default=d["workers"].default,
@@ -59,9 +60,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--access-log", action="store_true", help="une ligne par requête HTTP (uvicorn)")
 
 
-def settings_from(args: argparse.Namespace):
+def settings_from(args: argparse.Namespace, check_store: bool = True):
     from graphe.api.settings import Settings
-    from graphe.store import make_store
 
     if args.timeout <= 0 or args.request_timeout <= 0:
         raise BadRequest("--timeout et --request-timeout doivent être positifs.")
@@ -77,30 +77,48 @@ def settings_from(args: argparse.Namespace):
         row_limit=args.row_limit,
         cache_mb=max(args.cache_mb, 0),
         memory_limit_mb=args.memory_mb,
-        processes=max(getattr(args, "processes", 1), 1),
+        processes=max(getattr(args, "processes", None) or 1, 1),
         request_timeout=args.request_timeout,
     )
-    make_store(settings.store_spec)  # an unknown engine is a one-line error before anything starts
+    if check_store:  # an unknown engine is a one-line error before anything starts
+        from graphe.store import make_store
+
+        make_store(settings.store_spec)
     return settings
 
 
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted; the exit code."""
-    from graphe.server import Listen, _check_named_queries, configure_logging, ensure_dataset, serve_many, warn_about_memory
+    import dataclasses
+
+    from graphe.apart import Apart
+    from graphe.server import Listen, configure_logging, default_processes, serve_many, warn_about_memory
 
     configure_logging(args.log_level)
-    settings = settings_from(args)
-    if args.processes < 1:
+    if args.processes is not None and args.processes < 1:
         raise BadRequest("--processes doit valoir au moins 1.")
+    settings = settings_from(args, check_store=False)  # the store is checked by _prepare
+    settings = dataclasses.replace(settings, processes=args.processes or default_processes(settings))
+    # built (if stale), checked and prepared in a forked child while the server processes start:
+    # the supervisor never imports rdflib or the build, and the servers' imports overlap the check
+    preparation = Apart(_prepare, args)
+    listen = Listen(args.host, args.port, args.log_level, args.access_log)
+    warn_about_memory(settings)
+    # supervised even alone: a crash is restarted
+    return serve_many(settings, listen, settings.processes, prepare=preparation.result)
+
+
+def _prepare(args: argparse.Namespace):
+    """The settings, once the dataset is built if stale, its store prepared, the named queries read."""
     from graphe.remote import is_remote
+    from graphe.server import _check_named_queries, ensure_dataset
     from graphe.store import prepare_store
 
+    settings = settings_from(args)
     if not is_remote(settings.store):  # a remote store holds its own data (graphe publish)
         nquads = ensure_dataset(settings.dist, build=not args.no_build)
         prepare_store(settings.store_spec, nquads)  # once, before the server processes open it
     _check_named_queries(settings)
-    listen = Listen(args.host, args.port, args.log_level, args.access_log)
-    warn_about_memory(settings)
-    return serve_many(settings, listen, args.processes)  # supervised even alone: a crash is restarted
+    return settings
 
 
