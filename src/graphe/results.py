@@ -155,6 +155,53 @@ def write_solutions(variables: Sequence[str], rows: Iterable[Sequence[Term]], fm
     raise NotAcceptable(f"format de résultats inconnu : {fmt}")
 
 
+class _Budget(Exception):
+    """The engine's answer grew past what is written at once (see :func:`engine_json`)."""
+
+
+class _Sink:
+    """A binary writer for Oxigraph's serialiser that stops it past ``limit`` bytes."""
+
+    def __init__(self, limit: int):
+        self.parts: list[bytes] = []
+        self.size, self.limit = 0, limit
+
+    def write(self, data) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise _Budget
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+#: answers up to this size are written by Oxigraph's own JSON serialiser (larger: by graphe's)
+ENGINE_JSON_MAX = 1 << 20
+
+
+def engine_json(solutions: ox.QuerySolutions, cap: int | None) -> tuple[bytes, int, bool] | None:
+    """SELECT answers as SPARQL JSON written by Oxigraph (the bytes of :func:`write_solutions`,
+    several times faster): ``(body, rows, truncated)``, or None when the answer passes
+    :data:`ENGINE_JSON_MAX` bytes — the serialiser is then stopped, the engine with it, and the
+    caller writes the answer itself, row by row up to the cap (a huge answer is never made
+    whole just to be cut). Rows are counted on the written JSON; past ``cap`` it is cut there.
+    """
+    sink = _Sink(ENGINE_JSON_MAX)
+    try:
+        solutions.serialize(sink, format=ox.QueryResultsFormat.JSON)
+    except _Budget:
+        return None
+    body = b"".join(sink.parts)
+    doc = json.loads(body)
+    bindings = doc["results"]["bindings"]
+    if cap is None or len(bindings) <= cap:
+        return body, len(bindings), False
+    doc["results"]["bindings"] = bindings[:cap]
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode(), cap, True
+
+
 def write_boolean(value: bool, fmt: str) -> bytes:
     """ASK answers in ``fmt``."""
     word = "true" if value else "false"

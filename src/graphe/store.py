@@ -65,6 +65,7 @@ class Answer:
     rows: Iterator[tuple] | None = None  # neutral terms, see graphe.results
     boolean: bool = False
     triples: Iterator[ox.Triple] | None = None
+    solutions: ox.QuerySolutions | None = None  # Oxigraph's own, not yet read (its JSON writer is faster)
 
 
 class Store(ABC):
@@ -138,6 +139,14 @@ class Store(ABC):
             return Result(results.write_boolean(answer.boolean, fmt), fmt, "ASK", 1, False)
         if answer.kind == "solutions":
             fmt = format if format in ("json", "xml", "csv", "tsv", "html") else "json"
+            if fmt == "json" and answer.solutions is not None and deadline is None:
+                try:
+                    written = results.engine_json(answer.solutions, cap)
+                except (OSError, RuntimeError, ValueError, TypeError) as exc:
+                    raise engine_error(exc) from None
+                if written is not None:
+                    return Result(written[0], fmt, "SELECT", written[1], written[2])
+                answer = self._evaluate(checked)  # too large to write at once: row by row, up to the cap
             rows = _take(answer.rows, cap, deadline, timeout)
             truncated = cap is not None and len(rows) > cap
             rows = rows[:cap] if truncated else rows
@@ -250,7 +259,7 @@ class OxigraphStore(Store):
         if isinstance(answer, ox.QuerySolutions):
             variables = [v.value for v in answer.variables]
             term = results.ox_term
-            return Answer("solutions", variables, (tuple(map(term, row)) for row in answer))
+            return Answer("solutions", variables, (tuple(map(term, row)) for row in answer), solutions=answer)
         return Answer("graph", triples=iter(answer))
 
 
