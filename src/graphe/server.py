@@ -41,12 +41,19 @@ def ensure_dataset(dist: Path, build: bool = True) -> Path:
 
 
 def configure_logging(level: str) -> None:
+    from graphe.journal import BatchHandler
+
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     root = logging.getLogger("graphe")
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     root.propagate = False
+    queries = logging.getLogger("graphe.query")  # one line per query: written in batches
+    batch = BatchHandler(sys.stderr)
+    batch.setFormatter(logging.Formatter("%(message)s"))
+    queries.handlers[:] = [batch]
+    queries.propagate = False
 
 
 @dataclass(frozen=True)
@@ -82,7 +89,7 @@ def serve_one(settings, listen: Listen, sock: socket.socket | None = None, ready
     app = create_app(settings)
     config = uvicorn_config(app, settings, host=listen.host, port=listen.port, log_level=_uvicorn_level(listen.log_level),
                             access_log=listen.access_log, timeout_graceful_shutdown=5)
-    server = uvicorn.Server(config)
+    server = _FlushingServer(config)
 
     if sock is None:  # bound here: a port taken is a one-line GrapheError, in French
         sock = _listening_socket(listen.host, listen.port)
@@ -98,6 +105,22 @@ def serve_one(settings, listen: Listen, sock: socket.socket | None = None, ready
         await server.serve(sockets=[sock])
 
     _event_loop_runner()(serve())
+
+
+def _FlushingServer(config):
+    """uvicorn's server, the query log written out when it stops (uvicorn then raises the
+    SIGTERM it caught again, and the process ends without running its exit handlers)."""
+    import uvicorn
+
+    class FlushingServer(uvicorn.Server):
+        async def shutdown(self, sockets=None) -> None:
+            try:
+                await super().shutdown(sockets=sockets)
+            finally:
+                for handler in logging.getLogger("graphe.query").handlers:
+                    handler.flush()
+
+    return FlushingServer(config)
 
 
 def _uvicorn_level(level: str) -> str:

@@ -1,0 +1,48 @@
+"""The query log written in batches (graphe.journal): nothing lost, one write for many lines."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+from graphe.journal import BatchHandler
+
+
+class Stream(io.StringIO):
+    writes = 0
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        return super().write(text)
+
+
+def record(message: str, level: int = logging.INFO) -> logging.LogRecord:
+    return logging.LogRecord("graphe.query", level, __file__, 1, message, None, None)
+
+
+def test_lines_are_written_together_at_capacity_at_a_warning_and_at_close():
+    stream = Stream()
+    handler = BatchHandler(stream, every=3600, capacity=3)
+    for n in (1, 2):
+        handler.handle(record(f"ligne {n}"))
+    assert stream.getvalue() == ""  # kept: no system call per line
+    handler.handle(record("ligne 3"))
+    assert stream.getvalue() == "ligne 1\nligne 2\nligne 3\n" and stream.writes == 1
+    handler.handle(record("ligne 4"))
+    handler.handle(record("attention", logging.WARNING))  # a warning is not kept waiting
+    assert stream.getvalue().endswith("ligne 4\nattention\n") and stream.writes == 2
+    handler.handle(record("ligne 5"))
+    handler.close()  # logging.shutdown, or uvicorn's stop (graphe.server)
+    assert stream.getvalue().endswith("attention\nligne 5\n")
+
+
+def test_the_thread_writes_waiting_lines_on_its_own():
+    stream = Stream()
+    handler = BatchHandler(stream, every=0.01)
+    handler.handle(record("seule"))
+    for _ in range(500):
+        if stream.getvalue():
+            break
+        handler._stop.wait(0.01)
+    handler.close()
+    assert stream.getvalue() == "seule\n"
