@@ -82,7 +82,6 @@ def serve_one(settings, listen: Listen, sock: socket.socket | None = None, ready
     from graphe.executor import warm_up
 
     warm_up()  # the fork server's imports (the query processes' parent) overlap the app's
-    import uvicorn
 
     from graphe.api import create_app
 
