@@ -36,7 +36,7 @@ class BatchHandler(logging.Handler):
             self.flush()
 
     def flush(self) -> None:
-        with self.lock:  # type: ignore[union-attr]
+        with self.lock:
             lines, self.lines = self.lines, []
             if lines:
                 try:
