@@ -43,7 +43,7 @@ from graphe import errors, guard
 from graphe.errors import Busy, EngineCrashed, GrapheError, MemoryExceeded, QueryFailed, QueryTimeout
 from graphe.inline import Inline
 from graphe.store import Result
-from graphe.worker import ERRORS, HEADER, StoreConfig, frame, memory_message, worker_main
+from graphe.worker import ERRORS, FORKSERVER_PRELOAD, HEADER, StoreConfig, frame, memory_message, worker_main
 
 __all__ = ["Executor", "StoreConfig", "Stats"]
 
@@ -165,17 +165,8 @@ class Worker:
 
 def _context():
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["graphe.worker", "graphe.store", "pyoxigraph"])
+    ctx.set_forkserver_preload(FORKSERVER_PRELOAD)
     return ctx
-
-
-def warm_up() -> None:
-    """Start the fork server now, in a thread: its imports run beside the caller's own."""
-    import threading
-    from multiprocessing import forkserver
-
-    _context()
-    threading.Thread(target=forkserver.ensure_running, name="graphe-forkserver", daemon=True).start()
 
 
 class Executor:

@@ -79,7 +79,7 @@ def serve_one(settings, listen: Listen, sock: socket.socket | None = None, ready
     ``gate`` (an Event) is set by the supervisor once the dataset is ready: the app's imports,
     the longest part of a cold start, happen meanwhile.
     """
-    from graphe.executor import warm_up
+    from graphe.worker import warm_up
 
     warm_up()  # the fork server's imports (the query processes' parent) overlap the app's
 

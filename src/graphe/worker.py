@@ -34,6 +34,20 @@ class StoreConfig:
     memory_limit: int | None = None  # bytes of private memory per worker (see _MemoryWatch)
 
 
+#: what the fork server imports once, so that a new worker starts in milliseconds
+FORKSERVER_PRELOAD = ["graphe.worker", "graphe.store", "pyoxigraph"]
+
+
+def warm_up() -> None:
+    """Start the fork server now, in a thread: its imports (another process) run beside the
+    caller's own. Kept here, not in graphe.executor, so that calling it imports nothing heavy."""
+    import multiprocessing
+    from multiprocessing import forkserver
+
+    multiprocessing.get_context("forkserver").set_forkserver_preload(FORKSERVER_PRELOAD)
+    threading.Thread(target=forkserver.ensure_running, name="graphe-forkserver", daemon=True).start()
+
+
 # --- the wire: length-prefixed pickles on a socket pair ---------------------------------------
 
 HEADER = struct.Struct("!Q")

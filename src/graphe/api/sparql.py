@@ -22,10 +22,10 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl
 
 from graphe import formats, guard, results
 from graphe.api import service
+from graphe.api.form import parse_form
 from graphe.api.http import Cached, error_body, etag_for, not_modified, validators
 from graphe.api.observe import log_query, query_hash
 from graphe.api.transfer import gzip_body as _gzip
@@ -127,7 +127,7 @@ async def handle(rt, req: Req) -> Reply:
             raise BadRequest("deux requêtes : dans le corps et dans le paramètre « query ».")
         params = req.params
     else:
-        params = parse_qsl(text, keep_blank_values=True) + req.params
+        params = parse_form(text) + req.params
         if any(k == "update" for k, _ in params):
             raise Refused(_UPDATE_REFUSED)
         texts = [v for k, v in params if k == "query"]
@@ -351,7 +351,7 @@ class SparqlEndpoint:
                     raise PayloadTooLarge(f"corps de requête trop gros : {size} octets (maximum {settings.max_body}).")
             body = await _read_body(receive, settings.max_body)
         try:
-            params = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True, encoding="utf-8")
+            params = parse_form(query_string.decode("latin-1"))
         except UnicodeDecodeError:
             raise BadRequest("adresse mal encodée.") from None
         server = scope.get("server") or ("localhost", 80)
