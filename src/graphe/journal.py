@@ -26,6 +26,12 @@ class BatchHandler(logging.Handler):
         self._stop = threading.Event()
         threading.Thread(target=self._tick, name="graphe-journal", daemon=True).start()
 
+    def add(self, line: str) -> None:
+        """A line already formatted, kept without a LogRecord (see :func:`batch_of`)."""
+        self.lines.append(line)
+        if len(self.lines) >= self.capacity:
+            self.flush()
+
     def emit(self, record: logging.LogRecord) -> None:
         try:
             self.lines.append(self.format(record))
@@ -53,3 +59,15 @@ class BatchHandler(logging.Handler):
         self._stop.set()
         self.flush()
         super().close()
+
+
+def batch_of(logger: logging.Logger) -> BatchHandler | None:
+    """The BatchHandler that is ``logger``'s only way out (no filter, no propagation), or None.
+
+    Then a line can be handed to it directly: a LogRecord (its time, thread, process…) costs
+    more than the line itself, and nothing else would look at it.
+    """
+    handlers = logger.handlers
+    if len(handlers) == 1 and isinstance(handlers[0], BatchHandler) and not logger.propagate and not logger.filters:
+        return handlers[0]
+    return None

@@ -46,3 +46,21 @@ def test_the_thread_writes_waiting_lines_on_its_own():
         handler._stop.wait(0.01)
     handler.close()
     assert stream.getvalue() == "seule\n"
+
+
+def test_graphe_serve_hands_query_lines_straight_to_the_batch(monkeypatch):
+    """With graphe serve's logging, log_query skips the LogRecord; the line is the same."""
+    from graphe.api.observe import log_query, query_log
+    from graphe.journal import batch_of
+
+    stream = Stream()
+    handler = BatchHandler(stream, every=3600)
+    monkeypatch.setattr(query_log, "handlers", [handler])
+    monkeypatch.setattr(query_log, "propagate", False)
+    monkeypatch.setattr(query_log, "level", logging.INFO)
+    assert batch_of(query_log) is handler
+    log_query(hash="abc", status=200)
+    handler.flush()
+    assert stream.getvalue() == '{"event": "query", "hash": "abc", "status": 200}\n'
+    monkeypatch.setattr(query_log, "propagate", True)  # someone else listens (a test's caplog)
+    assert batch_of(query_log) is None

@@ -24,6 +24,8 @@ from prometheus_client import (
 )
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from graphe.journal import batch_of
+
 query_log = logging.getLogger("graphe.query")
 
 _BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
@@ -130,6 +132,11 @@ def query_hash(text: str) -> str:
 
 
 def log_query(**fields) -> None:
-    """One JSON line for one query."""
+    """One JSON line for one query (handed straight to graphe serve's batch, graphe.journal)."""
     if query_log.isEnabledFor(logging.INFO):
-        query_log.info(json.dumps({"event": "query", **fields}, ensure_ascii=False))
+        line = json.dumps({"event": "query", **fields}, ensure_ascii=False)
+        batch = batch_of(query_log)
+        if batch is not None:
+            batch.add(line)
+        else:
+            query_log.info(line)
