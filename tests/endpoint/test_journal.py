@@ -64,3 +64,4 @@ def test_graphe_serve_hands_query_lines_straight_to_the_batch(monkeypatch):
     assert stream.getvalue() == '{"event": "query", "hash": "abc", "status": 200}\n'
     monkeypatch.setattr(query_log, "propagate", True)  # someone else listens (a test's caplog)
     assert batch_of(query_log) is None
+

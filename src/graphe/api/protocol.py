@@ -97,7 +97,10 @@ class GuardedProtocol(HttpToolsProtocol):
         if self._header_count > self.max_headers or self._head_size > self.max_head:
             self._refuse_head()
             return
+        before = self.cycle
         super().on_headers_complete()
+        if self.cycle is not None and self.cycle is not before:
+            self.cycle.transport = JoinedWrites(self.transport, self.loop)
 
     def on_body(self, body: bytes) -> None:
         if not self._rejected:
@@ -138,6 +141,45 @@ class GuardedProtocol(HttpToolsProtocol):
     def _close_with(self, status: int, message: str) -> None:
         self.transport.write(_raw_response(status, message))
         self.transport.close()
+
+
+class JoinedWrites:
+    """A response's transport that sends its head with the first piece of its body.
+
+    uvicorn writes the status line and headers, then the body: two system calls and two
+    packets per answer, where one does. The head is held until the next write (normally at
+    once, in the same step of the event loop) or, failing that, until the loop's next turn; any
+    other use of the transport (close…) sends it first.
+    """
+
+    __slots__ = ("_transport", "_loop", "_head", "_started")
+
+    def __init__(self, transport, loop):
+        self._transport, self._loop = transport, loop
+        self._head: bytes | None = None
+        self._started = False
+
+    def write(self, data: bytes) -> None:
+        if not self._started:  # the head: uvicorn's first write of a response
+            self._started = True
+            self._head = data
+            self._loop.call_soon(self.flush)
+            return
+        head = self._head
+        if head is not None:
+            self._head = None
+            data = head + data
+        self._transport.write(data)
+
+    def flush(self) -> None:
+        head = self._head
+        if head is not None:
+            self._head = None
+            self._transport.write(head)
+
+    def __getattr__(self, name: str):
+        self.flush()
+        return getattr(self._transport, name)
 
 
 def guarded_protocol(max_head: int, max_headers: int, timeout: float) -> type[GuardedProtocol]:
