@@ -173,11 +173,14 @@ class Executor:
     """A pool of worker processes; ``await run(...)`` evaluates one checked query."""
 
     def __init__(self, config: StoreConfig, workers: int | None = None, start_timeout: float = 120.0,
-                 inline: Inline | None = None):
+                 inline: Inline | None = None, at_start: int | None = None):
         self.config = config
         #: the queries a worker answered quickly, answered in this process next time (graphe.inline)
         self.inline = inline if inline is not None and Inline.eligible(config) else None
         self.size = max(1, workers or os.cpu_count() or 1)
+        #: workers started with the pool; the others when a query finds none idle (up to size)
+        self.at_start = min(self.size, at_start) if at_start else self.size
+        self._wanted = 0  # workers running, loading or being started
         self.start_timeout = start_timeout
         self.stats = Stats()
         self.graphs: list[str] = []
@@ -197,9 +200,10 @@ class Executor:
         await self.close()
 
     async def start(self) -> None:
-        """Start every worker and wait until each has loaded the dataset."""
+        """Start the first workers (``at_start``) and wait until each has loaded the dataset."""
         self._idle = asyncio.Queue()
-        workers = await asyncio.gather(*(self._spawn() for _ in range(self.size)), return_exceptions=True)
+        self._wanted = self.at_start
+        workers = await asyncio.gather(*(self._spawn() for _ in range(self.at_start)), return_exceptions=True)
         failures = [w for w in workers if isinstance(w, BaseException)]
         for w in workers:
             if isinstance(w, Worker):
@@ -276,12 +280,17 @@ class Executor:
         self._forget(worker)
         if self._closed:
             return
+        self._start_one("remplacement")
+
+    def _start_one(self, why: str) -> None:
+        """Start a worker in the background; it joins the idle queue once loaded."""
 
         async def replacement():
             try:
                 new = await self._spawn()
             except GrapheError as exc:
-                log.error("remplacement d'un processus de requêtes impossible : %s", exc)
+                self._wanted -= 1  # a later query may try again
+                log.error("%s d'un processus de requêtes impossible : %s", why, exc)
                 return
             if self._closed:
                 self._forget(new)
@@ -296,6 +305,9 @@ class Executor:
         """An idle worker that is alive: a dead one found in the queue is replaced, never used."""
         idle = self._idle
         deadline = time.monotonic() + timeout
+        if idle.empty() and self._wanted < self.size and not self._closed:  # none free: one more
+            self._wanted += 1
+            self._start_one("démarrage")
         while True:
             if not idle.empty():
                 worker = idle.get_nowait()

@@ -76,7 +76,7 @@ class Runtime:
         memory = self.settings.worker_memory_mb
         config = StoreConfig(spec, nquads, self.prefixes, self.limits, memory * 2**20 if memory else None)
         inline = Inline(config, self.version, self.settings.inline_ms) if self.settings.inline_ms > 0 else None
-        executor = Executor(config, self.settings.workers, inline=inline)
+        executor = Executor(config, self.settings.workers, inline=inline, at_start=self.settings.workers_at_start)
         await executor.start()
         self.executor = executor
         if is_remote(self.settings.store) and self.settings.remote_refresh > 0:

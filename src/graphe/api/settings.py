@@ -21,6 +21,7 @@ class Settings:
     store: str = "oxigraph"  # oxigraph (by size, see store_spec), oxigraph-memoire, oxigraph-disque, oxigraph:DIR, rdflib, or a SPARQL URL
     memory_store_max_mb: int | None = None  # N-Quads up to this size served from memory (None: diskstore's)
     workers: int = 2  # query processes (two at least: one stuck query must not hold the others)
+    workers_at_start: int = 0  # query processes started with the server, the others when a query finds none free (0: all)
     timeout: float = 10.0  # seconds; a client may ask for less (timeout=), never more
     row_limit: int = 10_000  # solutions or triples per answer
     max_query_length: int = 1_048_576  # bytes of SPARQL (1 MiB; the protocol's tests send ~100 KB)

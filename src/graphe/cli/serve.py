@@ -33,6 +33,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="processus d'évaluation des requêtes par processus serveur (défaut: %(default)s)",
     )
     parser.add_argument(
+        "--workers-at-start", type=int, default=1,
+        help="processus d'évaluation lancés au démarrage ; les autres quand une requête n'en trouve aucun "
+             "de libre (défaut: %(default)s ; 0 : tous)",
+    )
+    parser.add_argument(
         "--store", default="oxigraph",
         help="moteur : oxigraph (défaut : selon la taille, oxigraph-memoire jusqu'à 64 Mo de N-Quads, "
              "oxigraph-disque au-delà), oxigraph-memoire (une copie en mémoire par processus de requêtes), "
@@ -73,6 +78,7 @@ def settings_from(args: argparse.Namespace, check_store: bool = True):
         dist=Path(args.dist) if args.dist else paths.DIST,
         store=args.store,
         workers=args.workers,
+        workers_at_start=max(getattr(args, "workers_at_start", 0) or 0, 0),
         timeout=args.timeout,
         row_limit=args.row_limit,
         cache_mb=max(args.cache_mb, 0),
