@@ -9,11 +9,11 @@ from __future__ import annotations
 from rdflib import RDF, Graph
 from rdflib.namespace import DCTERMS, SKOS
 
-from graphe import paths
 from graphe.namespaces import CDV
+from graphe.project import current
 
-SCHEME = Graph().parse(paths.ONTOLOGY / "dispositifs.ttl")
-DOC = (paths.ROOT / "docs" / "sources.md").read_text(encoding="utf-8")
+SCHEME = Graph().parse(current().ontology / "dispositifs.ttl")
+DOC = (current().root / "docs" / "sources.md").read_text(encoding="utf-8")
 
 
 def test_every_dispositif_and_every_source_is_listed():

@@ -50,7 +50,7 @@ class Runtime:
         self.metrics = Metrics()
         self.cache = AnswerCache(settings.cache_mb * 2**20)
         self.limits = guard.Limits(max_length=settings.max_query_length, max_depth=settings.max_depth)
-        self.prefixes = prefixes()
+        self.prefixes = prefixes(settings.project)
         self.verdicts = guard.Verdicts()  # the guard's verdicts by query text
         self.catalogue: dict[str, queries.NamedQuery] = {}
         self.version = ""
