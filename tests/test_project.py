@@ -124,3 +124,20 @@ def test_the_server_settings_carry_their_project(two):
     settings = Settings(project=a)
     assert settings.dist == a.dist and settings.queries_dir == a.queries
     assert Settings(project=a, dist=Path("/ailleurs")).dist == Path("/ailleurs")
+
+
+def test_an_app_serves_its_own_project_whatever_the_current_one(two, monkeypatch):
+    """The server is handed its project (``Settings.project``): its prefix table and what its
+    routes call, even while another project is the current one."""
+    from fastapi.testclient import TestClient
+
+    from graphe.api import create_app
+
+    a, _ = two
+    monkeypatch.delenv("GRAPHE_HOME", raising=False)
+    app = create_app(Settings(project=a, workers=1))
+    app.add_api_route("/essai-projet", lambda: {"racine": str(current().root), "curie": curie("https://exemple.org/alpha/x")})
+    client = TestClient(app)  # no lifespan: these routes need no dataset
+    assert "alpha" in client.get("/prefixes").json()
+    assert client.get("/essai-projet").json() == {"racine": str(a.root), "curie": "alpha:x"}
+    assert current() is REAL

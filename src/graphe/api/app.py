@@ -28,6 +28,7 @@ from graphe.errors import BadRequest, DataError, GrapheError
 from graphe.executor import Executor, StoreConfig
 from graphe.namespaces import prefixes
 from graphe.negotiation import negotiated
+from graphe.project import using
 from graphe.remote import follow, is_remote, remote_version
 from graphe.store import dataset_version, prepare_store
 from graphe.web import routes as web_routes
@@ -135,10 +136,11 @@ class GrapheApp(FastAPI):
         self.sparql = sparql
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http" and scope["path"] == "/sparql":
-            await self.sparql(scope, receive, send)
-        else:
-            await super().__call__(scope, receive, send)
+        with using(self.sparql.rt.settings.project):  # what a request names, it names in the served project's terms
+            if scope["type"] == "http" and scope["path"] == "/sparql":
+                await self.sparql(scope, receive, send)
+            else:
+                await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
