@@ -15,8 +15,8 @@ Each file is parsed on its own first, so a violation names the file that states 
 passage or mention (blank node) is shown through the resource it hangs from
 (``objectif:x › cdv:mention › oa:hasTarget``).
 
->>> from graphe import paths
->>> report = validate([paths.ONTOLOGY / "cdv.ttl"])
+>>> from graphe.project import current
+>>> report = validate([current().ontology / "cdv.ttl"])
 >>> report.conforms, report.violations
 (True, [])
 """
@@ -37,9 +37,10 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 
 from graphe import checks as oxigraph_checks
-from graphe import dataset, paths
+from graphe import dataset
 from graphe.errors import DataError
 from graphe.namespaces import CDVSH, bind_all, readable
+from graphe.project import Project, current
 
 #: What a check file's name ends with; the rest of the stem is the check's name.
 CHECK_SUFFIX = "-violation.rq"
@@ -122,7 +123,7 @@ class Report:
 # --------------------------------------------------------------------------- entry point
 
 
-def validate(files: list[Path] | None = None) -> Report:
+def validate(files: list[Path] | None = None, project: Project | None = None) -> Report:
     """Validate ``files`` (default: the project's ontology and data files) against shapes and checks.
 
     Data files are validated with an ontology: when none of ``files`` declares an owl:Ontology,
@@ -130,13 +131,14 @@ def validate(files: list[Path] | None = None) -> Report:
     schemes), else every ``sh:class`` and every ``cdv:`` term would be reported.
     Raises :class:`graphe.errors.DataError` when a file (data, shapes or check) cannot be read.
     """
-    files = list(files) if files is not None else dataset.ontology_files() + dataset.data_files()
-    sources = Sources.parse(files)
+    project = project or current()
+    files = list(files) if files is not None else dataset.ontology_files(project) + dataset.data_files(project)
+    sources = Sources.parse(files, project)
     if (None, RDF.type, OWL.Ontology) not in sources.union:
-        files = [f for f in dataset.ontology_files() if f not in files] + files
-        sources = Sources.parse(files)
-    shapes = load_shapes()
-    checks = load_checks()
+        files = [f for f in dataset.ontology_files(project) if f not in files] + files
+        sources = Sources.parse(files, project)
+    shapes = load_shapes(project)
+    checks = load_checks(project.checks)
 
     started = time.perf_counter()
     _, results, _ = shacl_validate(
@@ -161,7 +163,7 @@ def validate(files: list[Path] | None = None) -> Report:
     violations.sort(key=lambda v: (v.file or "~", v.focus, v.rule, v.path or "", v.value or ""))
     report = Report(
         violations=violations,
-        graph=bind_all(results),
+        graph=bind_all(results, project),
         files=files,
         rules={"formes": count_shapes(shapes), "verifications": len(checks)},
         seconds={"shacl": round(shacl_seconds, 3), "verifications": round(check_seconds, 3)},
@@ -173,9 +175,9 @@ def validate(files: list[Path] | None = None) -> Report:
 # --------------------------------------------------------------------------- rules
 
 
-def load_shapes(root: Path | None = None) -> Graph:
+def load_shapes(project: Project | None = None) -> Graph:
     """The shapes graph: ``ontology/shapes.ttl`` (and ``shapes-*.ttl``) with the prefix table its SPARQL uses."""
-    base = (root / "ontology") if root else paths.ONTOLOGY
+    base = (project or current()).ontology
     files = [base / "shapes.ttl", *sorted(base.glob("shapes-*.ttl")), base / "prefixes.ttl"]
     versions = []
     for f in files:
@@ -213,7 +215,7 @@ class Check:
 
 def load_checks(directory: Path | None = None) -> dict[str, Check]:
     """Check name → :class:`Check`, for every ``*-violation.rq`` in ``queries/checks``."""
-    directory = directory or paths.CHECKS
+    directory = directory or current().checks
     checks = {}
     for path in sorted(directory.glob(f"*{CHECK_SUFFIX}")):
         try:
@@ -286,7 +288,8 @@ def _get(row, name: str):
 class Sources:
     """The parsed files, their union, and which file states what (for the report)."""
 
-    def __init__(self, files: list[Path], graphs: list[Graph]):
+    def __init__(self, files: list[Path], graphs: list[Graph], project: Project | None = None):
+        self.project = project or current()
         self.files = files
         self.graphs = graphs
         self.union = Graph()
@@ -294,8 +297,8 @@ class Sources:
             self.union += g
 
     @classmethod
-    def parse(cls, files: list[Path]) -> Sources:
-        return cls(files, [dataset.parse_file(f) for f in files])
+    def parse(cls, files: list[Path], project: Project | None = None) -> Sources:
+        return cls(files, [dataset.parse_file(f) for f in files], project)
 
     # -- naming nodes
 
@@ -304,7 +307,7 @@ class Sources:
         if node is None:
             return None
         if isinstance(node, URIRef):
-            return readable(str(node))
+            return readable(str(node), self.project)
         if isinstance(node, Literal):
             return str(node)
         owner, steps = self.owner(node)
@@ -344,12 +347,8 @@ class Sources:
                     return self._rel(f)
         return None
 
-    @staticmethod
-    def _rel(path: Path) -> str:
-        try:
-            return str(Path(path).resolve().relative_to(paths.ROOT.resolve()))
-        except ValueError:
-            return str(path)
+    def _rel(self, path: Path) -> str:
+        return self.project.relative(path)
 
     # -- building violations
 

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from graphe import guard, paths
+from graphe import guard
 from graphe.errors import EngineCrashed, QueryTimeout
 from graphe.executor import Executor, StoreConfig
 from graphe.inline import Inline
 from graphe.namespaces import prefixes
+from graphe.project import current
 from graphe.queries import NamedQuery
 
 NEVER_ENDS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -22,7 +23,7 @@ HARDER = Path(__file__).parent / "queries"
 
 def every_query() -> list[tuple[str, str]]:
     """Every named query (bound with its defaults, as /queries/{name} runs it) and the harder set."""
-    found = [(p.stem, NamedQuery.from_file(p).bind({})) for p in sorted(paths.QUERIES.glob("*.rq"))]
+    found = [(p.stem, NamedQuery.from_file(p).bind({})) for p in sorted(current().queries.glob("*.rq"))]
     found += [(p.stem, p.read_text(encoding="utf-8")) for p in sorted(HARDER.glob("*.rq"))]
     assert len(found) > 10
     return found

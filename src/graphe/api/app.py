@@ -29,6 +29,7 @@ from graphe.executor import Executor, StoreConfig
 from graphe.inline import Inline
 from graphe.namespaces import prefixes
 from graphe.negotiation import negotiated
+from graphe.project import using
 from graphe.remote import follow, is_remote, remote_version
 from graphe.store import dataset_version, prepare_store
 from graphe.web import routes as web_routes
@@ -51,7 +52,7 @@ class Runtime:
         self.metrics = Metrics()
         self.cache = AnswerCache(settings.cache_mb * 2**20)
         self.limits = guard.Limits(max_length=settings.max_query_length, max_depth=settings.max_depth)
-        self.prefixes = prefixes()
+        self.prefixes = prefixes(settings.project)
         self.verdicts = guard.Verdicts()  # the guard's verdicts by query text
         self.catalogue: dict[str, queries.NamedQuery] = {}
         self.version = ""
@@ -137,10 +138,11 @@ class GrapheApp(FastAPI):
         self.sparql = sparql
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http" and scope["path"] == "/sparql":
-            await self.sparql(scope, receive, send)
-        else:
-            await super().__call__(scope, receive, send)
+        with using(self.sparql.rt.settings.project):  # what a request names, it names in the served project's terms
+            if scope["type"] == "http" and scope["path"] == "/sparql":
+                await self.sparql(scope, receive, send)
+            else:
+                await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
