@@ -339,7 +339,7 @@ class Executor:
         key = None
         if inline is not None:
             key = inline.key(query, format, row_limit)
-            if inline.ready_for(key):
+            if inline.ready_for(key, timeout):
                 return inline.run(key, query, format, row_limit)
         deadline = time.monotonic() + timeout
         try:

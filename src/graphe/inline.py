@@ -70,10 +70,13 @@ class Inline:
         return (self.version, text[: guard.comment_tail(text)], query.default_graphs, query.named_graphs,
                 query.base, fmt, row_limit)
 
-    def ready_for(self, key: tuple | None) -> bool:
-        """Is ``key`` known to be fast, and the local store open?"""
-        if key is None or self.store is None or key not in self.known:
+    def ready_for(self, key: tuple | None, timeout: float | None = None) -> bool:
+        """Is ``key`` known to be fast (within ``timeout`` too), and the local store open?"""
+        if key is None or self.store is None:
             return False
+        seconds = self.known.get(key)
+        if seconds is None or (timeout is not None and seconds >= timeout):
+            return False  # a client's tighter limit is the worker's to enforce
         self.known.move_to_end(key)
         return True
 

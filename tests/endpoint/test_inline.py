@@ -182,3 +182,20 @@ def test_trailing_comment_lines_keep_the_verdict(name, text):
                 verdicts.check(text + tail, **options)
             continue
         assert verdicts.check(text + tail, **options) == expected
+
+
+def test_a_limit_tighter_than_the_known_time_goes_to_a_worker(nquads):
+    """timeout= below what the text took is enforced where it can be: in a killable worker."""
+    async def scenario():
+        async with executor(nquads) as ex:
+            q = check(ex, QUICK)
+            await ex.run(q, timeout=5)
+            await until_open(ex)
+            took = next(iter(ex.inline.known.values()))
+            try:
+                await ex.run(q, timeout=took / 2)  # sent to a worker: answered there in time, or 503
+            except QueryTimeout:
+                pass
+            return ex.inline.answered
+
+    assert run(scenario()) == 0

@@ -37,6 +37,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
              "de libre (défaut: %(default)s ; 0 : tous)",
     )
     parser.add_argument(
+        "--inline-ms", type=float, default=d["inline_ms"].default,
+        help="une requête qu'un processus d'évaluation a servie en moins de ce temps (ms) est servie ensuite "
+             "par le processus serveur lui-même (défaut: %(default)s ; 0 : jamais)",
+    )
+    parser.add_argument(
         "--store", default="oxigraph",
         help="moteur : oxigraph (défaut : selon la taille, oxigraph-memoire jusqu'à 64 Mo de N-Quads, "
              "oxigraph-disque au-delà), oxigraph-memoire (une copie en mémoire par processus de requêtes), "
@@ -79,6 +84,7 @@ def settings_from(args: argparse.Namespace, check_store: bool = True):
         store=args.store,
         workers=args.workers,
         workers_at_start=max(getattr(args, "workers_at_start", 0) or 0, 0),
+        inline_ms=max(getattr(args, "inline_ms", 0.0) or 0.0, 0.0),
         timeout=args.timeout,
         row_limit=args.row_limit,
         cache_mb=max(args.cache_mb, 0),
