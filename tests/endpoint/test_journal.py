@@ -58,10 +58,13 @@ def test_graphe_serve_hands_query_lines_straight_to_the_batch(monkeypatch):
     monkeypatch.setattr(query_log, "handlers", [handler])
     monkeypatch.setattr(query_log, "propagate", False)
     monkeypatch.setattr(query_log, "level", logging.INFO)
+    query_log.manager._clear_cache()  # isEnabledFor's cache, kept from earlier tests
     assert batch_of(query_log) is handler
     log_query(hash="abc", status=200)
     handler.flush()
     assert stream.getvalue() == '{"event": "query", "hash": "abc", "status": 200}\n'
     monkeypatch.setattr(query_log, "propagate", True)  # someone else listens (a test's caplog)
     assert batch_of(query_log) is None
+    monkeypatch.undo()
+    query_log.manager._clear_cache()
 
