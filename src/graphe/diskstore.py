@@ -20,8 +20,6 @@ import os
 import shutil
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from graphe.errors import DataError
 
 STAMP = "graphe-source.json"
@@ -80,6 +78,8 @@ def prepare(location: Path, nquads: Path) -> dict:
     tmp = location.with_name(f".{location.name}-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
+    import pyoxigraph as ox  # here: the supervisor of graphe serve reads this module without it
+
     try:
         store = ox.Store(str(tmp))
         try:
@@ -103,7 +103,9 @@ def prepare(location: Path, nquads: Path) -> dict:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def open_read_only(location: Path) -> ox.Store:
+def open_read_only(location: Path):
+    import pyoxigraph as ox
+
     try:
         return ox.Store.read_only(str(location))
     except OSError as exc:

@@ -70,9 +70,15 @@ def bind_all(graph: G, project: Project | None = None) -> G:
     return graph
 
 
-#: This ontology's namespaces (prefix → IRI), for constants: the same in every project built on
-#: it. What a project binds and shows is its own table, :func:`prefixes`.
-NAMESPACES: dict[str, str] = read_prefix_table(Project(CHECKOUT).prefixes_file)
+@lru_cache(maxsize=1)
+def _table() -> dict[str, str]:
+    """This ontology's namespaces (prefix → IRI), for constants: the same in every project built
+    on it (``NAMESPACES``). What a project binds and shows is its own table, :func:`prefixes`."""
+    return read_prefix_table(Project(CHECKOUT).prefixes_file)
+
+
+def _public_base() -> str:
+    return _table()["document"][: -len("id/document/")]
 
 
 #: rdflib Namespaces by name, made on first use (PEP 562) so that importing this module does
@@ -111,39 +117,51 @@ if TYPE_CHECKING:
     ANNEXE: URIRef
 
 
+#: Read on first use too (PEP 562): the supervisor of graphe serve, which imports the settings,
+#: then never reads the table, nor imports its parser.
+_DERIVED = {
+    "NAMESPACES": lambda: _table(),
+    #: Base of every resource IRI (``…/id/{type}/{slug}``), the parent of the per-type namespaces.
+    "ID_BASE": lambda: _table()["document"][: -len("document/")],
+    #: The service's own IRI: the base IRI relative IRIs in a query resolve against (``<s>`` is
+    #: then ``…/contrats-de-ville/s``, and ``<id/commune/94017>`` the commune's IRI).
+    "SERVICE_IRI": lambda: _table()["graphe"][: -len("graphe/")] + "sparql",
+    #: The public base of every address graphe answers (w3id.org redirects it to the server).
+    "PUBLIC_BASE": _public_base,
+}
+
+if TYPE_CHECKING:
+    NAMESPACES: dict[str, str]
+    ID_BASE: str
+    SERVICE_IRI: str
+    PUBLIC_BASE: str
+
+
 def __getattr__(name: str):
-    if name in _NAMESPACES:
+    if name in _DERIVED:
+        value = _DERIVED[name]()
+    elif name in _NAMESPACES:
         from rdflib import Namespace
 
-        value = Namespace(NAMESPACES[_NAMESPACES[name]])
+        value = Namespace(_table()[_NAMESPACES[name]])
     elif name in _TERMS:
         from rdflib import URIRef
 
         prefix, local = _TERMS[name]
-        value = URIRef(NAMESPACES[prefix] + local)
+        value = URIRef(_table()[prefix] + local)
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value
     return value
 
 
-#: Base of every resource IRI (``…/id/{type}/{slug}``), the parent of the per-type namespaces.
-ID_BASE = NAMESPACES["document"][: -len("document/")]
-
-#: The service's own IRI: the base IRI relative IRIs in a query resolve against (``<s>`` is
-#: then ``…/contrats-de-ville/s``, and ``<id/commune/94017>`` the commune's IRI).
-SERVICE_IRI = NAMESPACES["graphe"][: -len("graphe/")] + "sparql"
-
-#: The public base of every address graphe answers (w3id.org redirects it to the server).
-PUBLIC_BASE = ID_BASE[: -len("id/")]
-
-
 def local_href(iri: str) -> str:
     """Where ``iri`` is answered on this server when it is one of ours (``/id/…``,
     ``/ontologie#Terme``, ``/formes#Forme``, ``/graphe/…``), else the IRI itself.
 
-    >>> local_href(NAMESPACES["cdv"] + "Commune"), local_href("http://x/y")
+    >>> local_href(prefixes()["cdv"] + "Commune"), local_href("http://x/y")
     ('/ontologie#Commune', 'http://x/y')
     """
-    return "/" + iri[len(PUBLIC_BASE):] if iri.startswith(PUBLIC_BASE) and len(iri) > len(PUBLIC_BASE) else iri
+    base = _public_base()
+    return "/" + iri[len(base):] if iri.startswith(base) and len(iri) > len(base) else iri
 

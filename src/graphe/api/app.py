@@ -27,7 +27,7 @@ from graphe.api.sparql import EXPOSED_HEADERS, SparqlEndpoint
 from graphe.errors import BadRequest, DataError, GrapheError
 from graphe.executor import Executor, StoreConfig
 from graphe.inline import Inline
-from graphe.namespaces import prefixes
+from graphe.namespaces import SERVICE_IRI, prefixes
 from graphe.negotiation import negotiated
 from graphe.project import using
 from graphe.remote import follow, is_remote, remote_version
@@ -105,7 +105,7 @@ class Runtime:
             return self.verdicts.check(
                 text, graphs=self.graphs, default_graph_uris=default_graph_uris,
                 named_graph_uris=named_graph_uris, prefixes=self.prefixes, limits=self.limits,
-                base=self.settings.base_iri,
+                base=self.settings.base_iri or SERVICE_IRI,
             )
 
         if len(text) < 8192:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graphe.namespaces import SERVICE_IRI
 from graphe.project import Project, current
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -31,7 +30,7 @@ class Settings:
     row_limit: int = 10_000  # solutions or triples per answer
     max_query_length: int = 1_048_576  # bytes of SPARQL (1 MiB; the protocol's tests send ~100 KB)
     max_body: int = 4 * 1_048_576  # bytes of a POST body: room for a 1 MiB query form-encoded
-    base_iri: str = SERVICE_IRI  # relative IRIs in a query resolve against it
+    base_iri: str | None = None  # relative IRIs in a query resolve against it (None: namespaces.SERVICE_IRI)
     remote_refresh: float = 10.0  # seconds between two looks for a new publication (remote store)
     max_url: int = 16_384  # bytes of path + query string (GET)
     max_depth: int = 64  # nesting of { ( [ in a query
