@@ -26,6 +26,7 @@ from xml.sax.saxutils import quoteattr
 
 import pyoxigraph as ox
 
+from graphe.engine_errors import engine_error
 from graphe.errors import NotAcceptable
 from graphe.namespaces import NAMESPACES, curie, local_href
 
@@ -193,6 +194,8 @@ def engine_json(solutions: ox.QuerySolutions, cap: int | None) -> tuple[bytes, i
         solutions.serialize(sink, format=ox.QueryResultsFormat.JSON)
     except _Budget:
         return None
+    except (OSError, RuntimeError, ValueError, TypeError) as exc:  # the engine failed while evaluating
+        raise engine_error(exc) from None
     body = b"".join(sink.parts)
     doc = json.loads(body)
     bindings = doc["results"]["bindings"]

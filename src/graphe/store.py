@@ -140,11 +140,7 @@ class Store(ABC):
         if answer.kind == "solutions":
             fmt = format if format in ("json", "xml", "csv", "tsv", "html") else "json"
             if fmt == "json" and answer.solutions is not None and deadline is None:
-                try:
-                    written = results.engine_json(answer.solutions, cap)
-                except (OSError, RuntimeError, ValueError, TypeError) as exc:
-                    raise engine_error(exc) from None
-                if written is not None:
+                if (written := results.engine_json(answer.solutions, cap)) is not None:
                     return Result(written[0], fmt, "SELECT", written[1], written[2])
                 answer = self._evaluate(checked)  # too large to write at once: row by row, up to the cap
             rows = _take(answer.rows, cap, deadline, timeout)
