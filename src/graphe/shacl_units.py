@@ -46,6 +46,8 @@ SUBCLASS = str(RDFS.subClassOf)
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: Triples per pySHACL call: large enough that its fixed cost does not count, small enough to share out.
 BATCH_TRIPLES = 40_000
+#: From how many files to read their summaries in a pool.
+PARALLEL_FILES = 64
 #: What a file's summary looks like; a new layout gets new cache keys.
 SUMMARY_FORMAT = "2"
 
@@ -127,10 +129,10 @@ class Unit:
 class Plan:
     """Every file's unit, from the files' summaries (cached by content, so only changed files are read)."""
 
-    def __init__(self, files: list[Path], cache: Cache, rules: str):
+    def __init__(self, files: list[Path], cache: Cache, rules: str, workers: int | None = None):
         self.files = [Path(f) for f in files]
         self.hashes = [_digest(f) for f in self.files]
-        self.summaries = [self._summary(f, h, cache) for f, h in zip(self.files, self.hashes)]
+        self.summaries = self._summaries(cache, workers)
         self.where: dict[str, list[int]] = defaultdict(list)
         self.types: dict[str, set] = defaultdict(set)
         self.subclass = sorted({tuple(p) for s in self.summaries for p in s["subclass"]})
@@ -143,13 +145,14 @@ class Plan:
         base = digest("unités", rules, repr(self.subclass))
         self.units = [self._unit(i, base) for i in range(len(self.files))]
 
-    @staticmethod
-    def _summary(path: Path, sha: str, cache: Cache) -> dict:
-        key = digest("résumé", SUMMARY_FORMAT, sha)
-        found = cache.get(key)
-        if found is None:
-            found = summarize(path)
-            cache.put(key, found)
+    def _summaries(self, cache: Cache, workers: int | None) -> list[dict]:
+        keys = [digest("résumé", SUMMARY_FORMAT, h) for h in self.hashes]
+        found = [cache.get(k) for k in keys]
+        missing = [i for i, s in enumerate(found) if s is None]
+        paths = [self.files[i] for i in missing]
+        for i, summary in zip(missing, _map(summarize, paths, workers, len(paths) >= PARALLEL_FILES)):
+            cache.put(keys[i], summary)
+            found[i] = summary
         return found
 
     def declares_ontology(self) -> bool:
@@ -205,21 +208,23 @@ _ORDER: dict[str, int] = {}  # file → its rank in the project (the report name
 _SUBCLASS: list = []
 
 
-def run(units: list[Unit], shapes: Graph, order: list[Path], subclass: list, workers: int | None = None) -> dict:
-    """Unit key → its results (see :func:`validate_batch`), validating in a pool when it pays."""
+def run(units: list[Unit], shapes: Graph, order: list[Path], subclass: list, workers: int | None = None):
+    """(unit key, its results) as batches finish (see :func:`validate_batch`), in a pool when it pays."""
     global _SHAPES, _ORDER, _SUBCLASS
     _SHAPES, _ORDER, _SUBCLASS = shapes, {str(p): i for i, p in enumerate(order)}, subclass
     todo = batches(units)
-    workers = min(workers or os.cpu_count() or 1, len(todo))
-    results: dict[str, list] = {}
-    if workers <= 1:
-        for batch in todo:
-            results.update(validate_batch(batch))
-        return results
+    for found in _map(validate_batch, todo, workers, len(todo) > 1):
+        yield from found.items()
+
+
+def _map(fn, items: list, workers: int | None, parallel: bool):
+    """``fn`` over ``items``, in a pool of forked processes (they inherit the shapes) when it pays."""
+    workers = min(workers or os.cpu_count() or 1, len(items))
+    if workers <= 1 or not parallel:
+        yield from map(fn, items)
+        return
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        for found in pool.map(validate_batch, todo):
-            results.update(found)
-    return results
+        yield from pool.map(fn, items, chunksize=1 if fn is validate_batch else 16)
 
 
 def validate_batch(batch: list[Unit]) -> dict[str, list]:

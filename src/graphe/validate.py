@@ -113,17 +113,17 @@ def validate(files: list[Path] | None = None, cache: Cache | None = None, worker
     shapes = load_shapes()
     checks = load_checks()
     rules = rules_digest(shape_files() + [c.path for c in checks.values()])
-    plan = shacl_units.Plan(files, cache, rules)
+    plan = shacl_units.Plan(files, cache, rules, workers)
     if not plan.declares_ontology():
         files = [f for f in dataset.ontology_files() if f not in files] + files
-        plan = shacl_units.Plan(files, cache, rules)
+        plan = shacl_units.Plan(files, cache, rules, workers)
 
     started = time.perf_counter()
     records = {u.key: cache.get(u.key) for u in plan.units}
     todo = [u for u in plan.units if records[u.key] is None]
     if todo:
-        for key, found in shacl_units.run(todo, shapes, plan.files, plan.subclass, workers).items():
-            cache.put(key, found)
+        for key, found in shacl_units.run(todo, shapes, plan.files, plan.subclass, workers):
+            cache.put(key, found)  # batch by batch: an interrupted validation keeps what it did
             records[key] = found
     shacl_seconds = time.perf_counter() - started
 
