@@ -20,7 +20,12 @@ from graphe import __version__, paths
 
 
 def default_dir() -> Path:
-    return Path(os.environ.get("GRAPHE_CACHE", paths.ROOT / ".graphe-cache")) / "validation"
+    """``$GRAPHE_CACHE/validation``, else the user's cache (``~/.cache/graphe/``), one folder per project:
+    the project's own tree holds only its sources and ``dist/``."""
+    if os.environ.get("GRAPHE_CACHE"):
+        return Path(os.environ["GRAPHE_CACHE"]) / "validation"
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "graphe"
+    return base / f"validation-{digest(str(paths.ROOT.resolve()))[:16]}"
 
 
 def digest(*parts: str) -> str:
