@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from graphe import paths
+from graphe.project import current
 
 
 def pytest_addoption(parser):
@@ -92,5 +92,5 @@ def project_copy(tmp_path) -> Path:
     """A scratch copy of the project's inputs, to break files in; use it with ``GRAPHE_HOME``."""
     root = tmp_path / "projet"
     for part in PROJECT_PARTS:
-        shutil.copytree(paths.ROOT / part, root / part)
+        shutil.copytree(current().root / part, root / part)
     return root

@@ -18,6 +18,7 @@ from rdflib import Dataset, Graph, URIRef
 from graphe import build as build_module
 from graphe.build import GENID, build
 from graphe.namespaces import GRAPH_ANNEXE, GRAPH_INFERENCES, GRAPH_ONTOLOGIE, GRAPH_REFERENTIEL
+from graphe.project import current
 
 OUTPUTS = {
     "dataset.nq", "dataset.trig", "dataset.jsonld", "ontologie.ttl", "annexe-1.ttl", "referentiel.ttl",
@@ -64,7 +65,7 @@ def test_checksums_and_version(built_dist):
     assert all(sha(built_dist / name) == digest for name, digest in listed.items())
     meta = json.loads((built_dist / "build.json").read_text(encoding="utf-8"))
     assert meta["version"] == sha(built_dist / "dataset.nq")
-    documents = build_module.paths.source_documents()
+    documents = current().source_documents()
     assert documents and meta["source"]["documents"] == {f"data/source/{p.name}": sha(p) for p in documents}
     assert set(meta["timings"]) >= {"lecture", "validation", "provenance", "raisonnement", "ecriture", "total"}
 

@@ -20,8 +20,10 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, RDFS
 
-from graphe import dataset, paths, provenance, sources
+from graphe import dataset, provenance, sources
+from graphe.build import build
 from graphe.namespaces import CDV, curie
+from graphe.project import Project, current
 
 FIXTURE = Path(__file__).parent / "cases" / "cinquieme-commune"
 TTL = next((FIXTURE / "data" / "ttl").glob("*.ttl"))
@@ -42,28 +44,29 @@ def graphe(root: Path, *argv: str) -> subprocess.CompletedProcess:
 def project(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("projet-cinq-communes")
     for folder in ("ontology", "data", "queries"):
-        shutil.copytree(paths.ROOT / folder, root / folder)
+        shutil.copytree(current().root / folder, root / folder)
     shutil.copytree(FIXTURE / "data", root / "data", dirs_exist_ok=True)
     return root
 
 
 @pytest.fixture(scope="module")
 def dist(project) -> Path:
-    run = graphe(project, "build")
-    assert run.returncode == 0, run.stderr
-    return project / "dist"
+    """Built in this process, beside the real project (the current one): the pipeline works
+    on the project it is given, nothing fixed when graphe was imported."""
+    assert current().root != project.resolve()
+    return build(project / "dist", project=Project.at(project)).dist
 
 
 def test_the_fixture_never_enters_the_real_data():
-    assert not (paths.SOURCES / SOURCE.name).exists() and not (paths.DATA_TTL / TTL.name).exists()
+    assert not (current().sources / SOURCE.name).exists() and not (current().data_ttl / TTL.name).exists()
     real = dataset.union(dataset.load())
     assert (COMMUNE, None, None) not in real
     assert "fictif" in SOURCE.read_text(encoding="utf-8").splitlines()[0].lower()
 
 
 def test_its_document_is_declared_and_every_passage_points_into_it(project):
-    docs = sources.documents(FACTS, project)
-    assert list(docs.values()) == [project / "data" / "source" / SOURCE.name]
+    docs = sources.documents(FACTS, Project.at(project))
+    assert list(docs.values()) == [project.resolve() / "data" / "source" / SOURCE.name]
     anchors = provenance.anchors(FACTS)
     assert anchors and {a.source for a in anchors} == set(docs)
     text = SOURCE.read_text(encoding="utf-8")
@@ -92,7 +95,7 @@ def test_a_wrong_offset_names_the_resource_and_the_right_one(project, tmp_path):
 
 def test_the_build_records_both_documents(dist):
     meta = json.loads((dist / "build.json").read_text(encoding="utf-8"))
-    assert set(meta["source"]["documents"]) == {f"data/source/{p.name}" for p in paths.source_documents()} | {
+    assert set(meta["source"]["documents"]) == {f"data/source/{p.name}" for p in current().source_documents()} | {
         f"data/source/{SOURCE.name}"}
     assert f"<{COMMUNE}>" in (dist / "dataset.nq").read_text(encoding="utf-8")
 
@@ -103,7 +106,7 @@ def client(dist, project):
 
     from graphe.api import Settings, create_app
 
-    with TestClient(create_app(Settings(dist=dist, workers=1, queries_dir=project / "queries"))) as c:
+    with TestClient(create_app(Settings(project=Project.at(project), dist=dist, workers=1))) as c:
         yield c
 
 

@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from graphe import paths
 from graphe.cli import main
+from graphe.project import current
 
 
 def run(capsys, *argv):
@@ -74,7 +74,7 @@ def test_both_engines_agree(capsys, built_dist):
 
 
 def test_query_file(capsys, built_dist, communes):
-    code, out, _ = run(capsys, "query", str(paths.QUERIES / "comptes-par-commune.rq"), "--dist", str(built_dist), "-f", "tsv")
+    code, out, _ = run(capsys, "query", str(current().queries / "comptes-par-commune.rq"), "--dist", str(built_dist), "-f", "tsv")
     assert code == 0 and len(out.strip().splitlines()) == 1 + len(communes)
 
 

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from rdflib import Graph
 
-from graphe import dataset, paths
+from graphe import dataset
 from graphe.cli import main
 from graphe.draft import draft, slugify, turtle
 from graphe.draft.publication import refuse_drafts
 from graphe.draft.score import gold, score
 from graphe.errors import ValidationFailed
 from graphe.namespaces import CDV, OA
+from graphe.project import current
 
 CASES = Path(__file__).parent / "cases" / "draft"
-ANNEX = paths.SOURCES / "annexe-1-contrats-de-ville.md"  # the real annex: four communes
+ANNEX = current().sources / "annexe-1-contrats-de-ville.md"  # the real annex: four communes
 FIXTURES = sorted(CASES.glob("*.md"))
 COMMUNES = [p for p in dataset.data_files() if (p.read_text(encoding="utf-8").count("a cdv:ContratDeVille") == 1)]
 
@@ -112,14 +114,14 @@ def test_real_annex_objectives_actions_and_links_match_the_curated_graph(curated
 
 
 def test_draft_validates_in_context_but_build_refuses_it(tmp_path, monkeypatch):
-    curated = paths.DATA_TTL / "fontenay-sous-bois.ttl"
+    curated = current().data_ttl / "fontenay-sous-bois.ttl"
     out = tmp_path / "brouillon-fontenay.ttl"
     assert main(["draft", str(ANNEX), "--commune", "Fontenay-sous-Bois", "--out", str(out)]) == 0
     # the curated file out, and the participations that qualify its links (they would dangle)
     participations = tmp_path / "participations.ttl"
-    blocks = (paths.DATA_TTL / "participations.ttl").read_text(encoding="utf-8").split("\n\n")
+    blocks = (current().data_ttl / "participations.ttl").read_text(encoding="utf-8").split("\n\n")
     participations.write_text("\n\n".join(b for b in blocks if "fontenay-" not in b.split("\n")[0]), encoding="utf-8")
-    others = [p for p in dataset.data_files() if p not in (curated, paths.DATA_TTL / "participations.ttl")]
+    others = [p for p in dataset.data_files() if p not in (curated, current().data_ttl / "participations.ttl")]
     others.append(participations)
     monkeypatch.setattr(dataset, "data_files", lambda root=None: others + [out])
     from graphe.build import build
@@ -181,13 +183,16 @@ def test_review_page_shows_passages_resources_and_what_was_not_understood(full):
     from fastapi import FastAPI
     from fastapi.testclient import TestClient
 
+    from graphe.api import Settings
     from graphe.api import draft as page
     from graphe.api.http import error_response
     from graphe.errors import GrapheError
+    from graphe.negotiation import negotiated
 
     app = FastAPI()
+    app.state.runtime = SimpleNamespace(settings=Settings())  # the page reads the served project's annexes
     app.include_router(page.router)
-    app.add_exception_handler(GrapheError, lambda request, exc: error_response(exc.status, str(exc)))
+    app.add_exception_handler(GrapheError, lambda request, exc: error_response(exc.status, str(exc), negotiated(request)))
     client = TestClient(app)
     r = client.get("/brouillon/champigny-sur-marne")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from graphe import paths
+from graphe.project import current
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "graphe"
@@ -59,7 +59,7 @@ def imports_at_load(path: Path) -> set[str]:
             if node.level:
                 base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
             found.add(base)
-            found |= {f"{base}.{a.name}" for a in node.names}  # `from graphe import paths` imports graphe.paths
+            found |= {f"{base}.{a.name}" for a in node.names}  # `from graphe import dataset` imports graphe.dataset
     return {m for m in found if m == "graphe" or m.startswith("graphe.")}
 
 
@@ -117,4 +117,4 @@ def test_the_version_is_written_once():
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert 'dynamic = ["version"]' in pyproject and "version = {attr = \"graphe.__version__\"}" in pyproject
     assert graphe.__version__ in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
-    assert paths.ROOT.is_dir()
+    assert current().root.is_dir()

@@ -16,12 +16,12 @@ from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH, SKOS
 
-from graphe import paths
 from graphe.namespaces import CDV, QB, prefixes
+from graphe.project import current
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/contrats-de-ville/ontologie")
 DCTERMS = "http://purl.org/dc/terms/"
-MODELLING = paths.ROOT / "docs" / "modelling.md"
+MODELLING = current().root / "docs" / "modelling.md"
 
 #: Terms of cdv.ttl that modelling.md does not list, and why.
 TECHNICAL_TERMS = {
@@ -30,7 +30,7 @@ TECHNICAL_TERMS = {
 
 
 def _graph() -> Graph:
-    return Graph().parse(paths.ONTOLOGY / "cdv.ttl", format="turtle")
+    return Graph().parse(current().ontology / "cdv.ttl", format="turtle")
 
 
 ONTOLOGY = _graph()
@@ -244,5 +244,5 @@ def test_partner_kinds_are_partners_and_organisations():
 def test_the_ontology_file_is_the_one_the_dataset_loads():
     from graphe import dataset
 
-    assert paths.ONTOLOGY / "cdv.ttl" in dataset.ontology_files()
-    assert Path(paths.ONTOLOGY / "shapes.ttl") not in dataset.ontology_files()
+    assert current().ontology / "cdv.ttl" in dataset.ontology_files()
+    assert Path(current().ontology / "shapes.ttl") not in dataset.ontology_files()

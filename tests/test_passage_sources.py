@@ -13,7 +13,8 @@ from pathlib import Path
 from rdflib import Graph
 
 from graphe import checks as oxigraph_checks
-from graphe import dataset, paths
+from graphe import dataset
+from graphe.project import current
 from graphe.validate import load_checks
 
 CASES = Path(__file__).parent / "cases"
@@ -23,7 +24,7 @@ OTHER = "<https://w3id.org/contrats-de-ville/id/document/autre-annexe>"
 
 def _rows(case_text: str) -> list:
     union = Graph()
-    for path in [paths.ONTOLOGY / "cdv.ttl", *sorted((CASES / "valid").glob("*.ttl"))]:
+    for path in [current().ontology / "cdv.ttl", *sorted((CASES / "valid").glob("*.ttl"))]:
         dataset.parse_file(path, into=union)
     union.parse(data=case_text, format="turtle")
     rows = list(oxigraph_checks.run(union, [load_checks()["passage-en-double"]]))  # as the build runs it

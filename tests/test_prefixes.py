@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from graphe import paths
 from graphe.namespaces import prefixes
+from graphe.project import current
 
 SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "dist", "build", "__pycache__", ".pytest_cache"}
 
@@ -28,8 +28,8 @@ PLAIN_LOCAL = re.compile(r"[A-Za-z0-9_](?:[\w.-]*[\w-])?")
 
 def project_files() -> list[Path]:
     found = []
-    for path in sorted(paths.ROOT.rglob("*")):
-        rel = path.relative_to(paths.ROOT)
+    for path in sorted(current().root.rglob("*")):
+        rel = path.relative_to(current().root)
         if any(part in SKIP_DIRS or part.startswith(".") for part in rel.parts[:-1]):
             continue
         if path.suffix in (".ttl", ".rq") and path.is_file():
@@ -75,7 +75,7 @@ def test_the_table_is_found():
     assert any(p.suffix == ".rq" for p in FILES) and any(p.parent.name == "ttl" for p in FILES)
 
 
-@pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(paths.ROOT)) for p in FILES])
+@pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(current().root)) for p in FILES])
 def test_file_uses_the_prefix_table(path):
     assert problems(path) == []
 

@@ -23,8 +23,9 @@ import pytest
 from rdflib.plugins.sparql import prepareQuery
 
 import graphe
-from graphe import formats, guard, paths
+from graphe import formats, guard
 from graphe.namespaces import prefixes
+from graphe.project import current
 
 STATIC = Path(graphe.__file__).parent / "static"
 ASSETS = sorted(p for p in STATIC.iterdir() if p.is_file())
@@ -32,7 +33,7 @@ SCRIPTS = [p for p in ASSETS if p.suffix == ".js"]
 NODE = shutil.which("node")
 #: Every SPARQL file of the project: named queries, checks, the endpoint's harder set.
 QUERY_FILES = sorted(
-    [*paths.QUERIES.rglob("*.rq"), *(paths.ROOT / "tests" / "endpoint").rglob("*.rq")]
+    [*current().queries.rglob("*.rq"), *(current().root / "tests" / "endpoint").rglob("*.rq")]
 )
 #: What browsers send when they navigate to a page.
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -143,7 +144,7 @@ def test_there_are_queries_to_check():
     assert QUERY_FILES, "aucune requête .rq dans queries/ ni tests/endpoint/"
 
 
-@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: str(p.relative_to(paths.ROOT)))
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: str(p.relative_to(current().root)))
 def test_highlighter_keeps_every_query_intact(path):
     """The editor's coloured copy must be the text itself, token for token, and the page must
     see the same query form and prefixes as the server's guard."""

@@ -17,11 +17,12 @@ import pytest
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef, namespace
 from rdflib.namespace import SKOS
 
-from graphe import dataset, paths, reasoning
+from graphe import dataset, reasoning
 from graphe.errors import ReasoningFailed
 from graphe.namespaces import CDV, GRAPH_INFERENCES, ORG, PROV, prefixes
+from graphe.project import current
 
-VALID = [paths.ONTOLOGY / "cdv.ttl", *sorted((Path(__file__).parent / "cases" / "valid").glob("*.ttl"))]
+VALID = [current().ontology / "cdv.ttl", *sorted((Path(__file__).parent / "cases" / "valid").glob("*.ttl"))]
 ID = "https://w3id.org/contrats-de-ville/id/"
 
 
@@ -57,7 +58,7 @@ def valid() -> Graph:
 
 @pytest.mark.slow
 def test_hermit_finds_the_ontology_alone_consistent():
-    result = reasoning.check(parse([paths.ONTOLOGY / "cdv.ttl"]))
+    result = reasoning.check(parse([current().ontology / "cdv.ttl"]))
     assert result.triples > 800
 
 
@@ -335,7 +336,7 @@ def test_rules_and_owlrl_agree_on_the_real_data(real):
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closed)
     sound = [t for t in inferred if t not in closed]
     assert {p for _, p, _ in sound} == {CDV.aPourAxe}, "au-delà d'OWL 2 RL, seule la rolification"
-    ontology = parse([paths.ONTOLOGY / "cdv.ttl"])
+    ontology = parse([current().ontology / "cdv.ttl"])
     terms = set(ontology.subjects())
     object_properties = set(ontology.subjects(RDF.type, OWL.ObjectProperty))
     builtin = reasoning.BUILTIN_NAMESPACES

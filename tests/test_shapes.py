@@ -18,15 +18,16 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.plugins.sparql import prepareQuery
 
-from graphe import dataset, paths, provenance
+from graphe import dataset, provenance
 from graphe.errors import DataError
 from graphe.namespaces import CDV, CDVSH, prefixes
+from graphe.project import current
 from graphe.validate import CHECK_SUFFIX, load_checks, load_shapes, validate
 
 CASES = Path(__file__).parent / "cases"
 VALID = sorted((CASES / "valid").glob("*.ttl"))
 INVALID = sorted((CASES / "invalid").glob("*.ttl"))
-BASE = [paths.ONTOLOGY / "cdv.ttl", paths.ONTOLOGY / "draft.ttl", *VALID]
+BASE = [current().ontology / "cdv.ttl", current().ontology / "draft.ttl", *VALID]
 DECLARATION = re.compile(r"^# (shape|check): (\S+)$")
 SHAPES = load_shapes()
 CHECKS = load_checks()
@@ -74,7 +75,7 @@ def test_every_property_shape_is_named_and_says_what_failed_in_french():
 
 
 def test_shapes_use_only_terms_of_the_ontology():
-    ontology = Graph().parse(paths.ONTOLOGY / "cdv.ttl").parse(paths.ONTOLOGY / "draft.ttl")
+    ontology = Graph().parse(current().ontology / "cdv.ttl").parse(current().ontology / "draft.ttl")
     for s, p, o in SHAPES:
         if p in (SH.path, SH["class"], SH.targetClass, SH.targetObjectsOf, SH.lessThan) and str(o).startswith(str(CDV)):
             assert (o, RDF.type, None) in ontology, f"{o} (utilisé par {s}) n'est pas défini dans cdv.ttl"
@@ -121,7 +122,7 @@ def test_invalid_case_breaks_its_rule_and_nothing_else(case):
     assert fired == [expected], report.text()
     assert not report.conforms
     # every violation is traced to one of the files validated (the case, or what it adds to)
-    files = {str(f.resolve().relative_to(paths.ROOT.resolve())) for f in BASE + [case]}
+    files = {str(f.resolve().relative_to(current().root.resolve())) for f in BASE + [case]}
     assert {v.file for v in report.violations} <= files
 
 

@@ -8,8 +8,9 @@ import shutil
 
 import pytest
 
-from graphe import curate, dataset, paths
+from graphe import curate, dataset
 from graphe.cli import main
+from graphe.project import current
 
 PROJECT = dataset.ontology_files() + dataset.data_files()
 
@@ -22,7 +23,7 @@ def test_an_unmodified_file_is_validated_with_everything_around_it(path):
 
 
 def test_an_edited_copy_takes_the_place_of_the_project_file(tmp_path):
-    original = paths.DATA_TTL / "partenaires.ttl"
+    original = current().data_ttl / "partenaires.ttl"
     copy = tmp_path / original.name
     shutil.copy(original, copy)
     everything, _ = curate.in_context([copy])
@@ -35,14 +36,14 @@ def test_an_edited_copy_takes_the_place_of_the_project_file(tmp_path):
 
 def test_an_unmodified_data_file_exits_0(capsys):
     """The issue's example: the file alone used to give 13 false violations."""
-    path = paths.DATA_TTL / "fontenay-sous-bois.ttl"
+    path = current().data_ttl / "fontenay-sous-bois.ttl"
     assert main(["validate", str(path)]) == 0
     out = capsys.readouterr().out
     assert "conformes (1 fichier(s)" in out and "à leurs positions" in out
 
 
 def test_a_wrong_offset_exits_5_naming_the_resource_and_the_right_offset(capsys, tmp_path):
-    path = paths.DATA_TTL / "saint-maur-des-fosses.ttl"
+    path = current().data_ttl / "saint-maur-des-fosses.ttl"
     text = path.read_text(encoding="utf-8")
     m = re.search(r"^(objectif:\S+) a cdv:Objectif\b[^.]*?oa:start (\d+) ; oa:end (\d+)", text, re.S | re.M)
     name, start, end = m.group(1), int(m.group(2)), int(m.group(3))

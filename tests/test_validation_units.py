@@ -15,14 +15,15 @@ from pyshacl import validate as shacl_validate
 from rdflib import RDF, URIRef
 from rdflib.namespace import SH
 
-from graphe import dataset, paths
+from graphe import dataset
+from graphe.project import Project, current
 from graphe.validate import load_shapes, validate
 from graphe.validation_cache import Cache
 from graphe.validation_sources import Sources
 
 CASES = Path(__file__).parent / "cases"
 INVALID = sorted((CASES / "invalid").glob("*.ttl"))
-BASE = [paths.ONTOLOGY / "cdv.ttl", paths.ONTOLOGY / "draft.ttl", *sorted((CASES / "valid").glob("*.ttl"))]
+BASE = [current().ontology / "cdv.ttl", current().ontology / "draft.ttl", *sorted((CASES / "valid").glob("*.ttl"))]
 SHAPES = load_shapes()
 
 
@@ -68,17 +69,15 @@ def test_the_project_file_by_file_is_the_project_whole(tmp_path):
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch):
-    """A scratch copy of the ontology and data, which the tests may edit."""
-    for name in ("ontology", "data"):
-        shutil.copytree(paths.ROOT / name, tmp_path / name)
-    monkeypatch.setattr(paths, "ONTOLOGY", tmp_path / "ontology")
-    monkeypatch.setattr(paths, "DATA_TTL", tmp_path / "data" / "ttl")
+def project(tmp_path):
+    """A scratch copy of the ontology, data and checks, which the tests may edit."""
+    for name in ("ontology", "data", "queries"):
+        shutil.copytree(current().root / name, tmp_path / name)
     return tmp_path
 
 
 def _run(project: Path):
-    return validate(cache=Cache(project / "cache"))
+    return validate(project=Project.at(project), cache=Cache(project / "cache"))
 
 
 def test_nothing_touched_nothing_revalidated(project):
@@ -128,7 +127,7 @@ def test_a_changed_shape_revalidates_everything(project):
 def test_invalid_data_fails_the_same_with_the_cache_warm(project, case):
     _run(project)  # warm with valid data
     shutil.copy(case, project / "data" / "ttl" / case.name)
-    cold = validate(cache=Cache(enabled=False))
+    cold = validate(project=Project.at(project), cache=Cache(enabled=False))
     warm_once = _run(project)
     warm_twice = _run(project)
     assert warm_twice.cache["revalides"] == 0 and warm_twice.cache["verifications_en_cache"]

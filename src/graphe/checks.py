@@ -108,12 +108,12 @@ class StoreSources:
     """What :class:`graphe.validate.Sources` says of a node (its name, the file stating it), read
     from the store of :func:`load_files`: no rdflib copy of the data."""
 
-    def __init__(self, store: ox.Store, files: list, order: dict[str, int]):
+    def __init__(self, store: ox.Store, files: list, order: dict[str, int], project=None):
         from graphe.validate import Sources
 
         self.store, self.files, self.order = store, [Path(f) for f in files], order
         self.terms = _Terms()
-        self._view = Sources.__new__(Sources)
+        self._view = Sources([], [], project)
         self._view.owner = self.owner
         self._view.file_of = self.file_of
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graphe import dataset, sources
-from graphe.validate import Report, Sources, validate
+from graphe.project import Project, current
+from graphe.validate import Report, validate
 
 
 @dataclass
@@ -35,29 +36,31 @@ class Outcome:
         return out + "\n"
 
 
-def in_context(files: list[Path]) -> tuple[list[Path], list[Path]]:
+def in_context(files: list[Path], project: Project | None = None) -> tuple[list[Path], list[Path]]:
     """(every file to validate, the given ones): the project's ontology and data files, with
     each given file added or in place of the project file of the same name."""
     given = [Path(f) for f in files]
     for f in given:
         dataset.parse_file(f)  # an unreadable file is a DataError naming it, before anything runs
-    project = dataset.ontology_files() + dataset.data_files()
+    own = dataset.ontology_files(project) + dataset.data_files(project)
     resolved = {f.resolve() for f in given}
     names = {f.name for f in given}
-    kept = [p for p in project if p.resolve() not in resolved and p.name not in names]
+    kept = [p for p in own if p.resolve() not in resolved and p.name not in names]
     return kept + given, given
 
 
-def check(files: list[Path] | None = None) -> Outcome:
+def check(files: list[Path] | None = None, project: Project | None = None) -> Outcome:
     """Validate ``files`` in the context of all the data (default: everything)."""
+    project = project or current()
     if not files:
-        everything = dataset.ontology_files() + dataset.data_files()
-        report = validate(everything)
-        held, problems = sources.anchor_problems(dataset.union(dataset.load(everything)), everything)
+        everything = dataset.ontology_files(project) + dataset.data_files(project)
+        report = validate(everything, project)
+        union = dataset.union(dataset.load(everything, project))
+        held, problems = sources.anchor_problems(union, everything, project=project)
         return Outcome(report, held, problems)
-    everything, given = in_context(files)
-    full = validate(everything)
-    mine = {Sources._rel(f) for f in given}
+    everything, given = in_context(files, project)
+    full = validate(everything, project)
+    mine = {project.relative(f) for f in given}
     report = Report(
         violations=[v for v in full.violations if v.file in mine],
         graph=full.graph,
@@ -65,5 +68,6 @@ def check(files: list[Path] | None = None) -> Outcome:
         rules=full.rules,
         seconds=full.seconds,
     )
-    held, problems = sources.anchor_problems(dataset.union(dataset.load(everything)), everything, only=set(given))
+    union = dataset.union(dataset.load(everything, project))
+    held, problems = sources.anchor_problems(union, everything, only=set(given), project=project)
     return Outcome(report, held, problems)

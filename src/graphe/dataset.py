@@ -13,21 +13,22 @@ from pathlib import Path
 from rdflib import Dataset, Graph, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from graphe import paths, turtle_errors
+from graphe import turtle_errors
 from graphe.errors import DataError
 from graphe.namespaces import GRAPH_ANNEXE, GRAPH_INFERENCES, GRAPH_ONTOLOGIE, GRAPH_REFERENTIEL, bind_all
+from graphe.project import Project, current
 
 #: Files of ontology/ that are not part of the published dataset.
 NOT_DATA = {"shapes.ttl", "prefixes.ttl"}
 
 
-def ontology_files(root: Path | None = None) -> list[Path]:
-    base = (root / "ontology") if root else paths.ONTOLOGY
+def ontology_files(project: Project | None = None) -> list[Path]:
+    base = (project or current()).ontology
     return sorted(p for p in base.glob("*.ttl") if p.name not in NOT_DATA and not p.name.startswith("shapes-"))
 
 
-def data_files(root: Path | None = None) -> list[Path]:
-    base = (root / "data" / "ttl") if root else paths.DATA_TTL
+def data_files(project: Project | None = None) -> list[Path]:
+    base = (project or current()).data_ttl
     return sorted(base.glob("*.ttl"))
 
 
@@ -60,10 +61,10 @@ def parse_file(path: Path, into: Graph | None = None) -> Graph:
     return graph
 
 
-def load(files: list[Path] | None = None) -> Dataset:
-    """The dataset built from ``files`` (default: the ontology and all data files)."""
-    ds = bind_all(Dataset())
-    for path in files if files is not None else ontology_files() + data_files():
+def load(files: list[Path] | None = None, project: Project | None = None) -> Dataset:
+    """The dataset built from ``files`` (default: the project's ontology and all its data files)."""
+    ds = bind_all(Dataset(), project)
+    for path in files if files is not None else ontology_files(project) + data_files(project):
         parse_file(path, into=ds.graph(graph_for(path)))
     return ds
 

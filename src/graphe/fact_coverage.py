@@ -30,12 +30,12 @@ from dataclasses import dataclass, field
 from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.namespace import SKOS
 
-from graphe.namespaces import CDV, OA, prefixes
+from graphe.namespaces import CDV, NAMESPACES, OA
 
-PROV = Namespace(prefixes()["prov"])
-DCTERMS = Namespace(prefixes()["dcterms"])
-DCAT = Namespace(prefixes()["dcat"])
-ROLE_PARTENAIRE = URIRef(prefixes()["role"] + "partenaire")
+PROV = Namespace(NAMESPACES["prov"])
+DCTERMS = Namespace(NAMESPACES["dcterms"])
+DCAT = Namespace(NAMESPACES["dcat"])
+ROLE_PARTENAIRE = URIRef(NAMESPACES["role"] + "partenaire")
 
 #: How the annex names a local project: « quoted » after "projet"/"action"/"dit", a capitalised
 #: name after "Projet (de|du)", an acronym in parentheses after a capitalised word.

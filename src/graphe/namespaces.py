@@ -1,8 +1,11 @@
 """The one table of prefixes and namespaces, read from ``ontology/prefixes.ttl``.
 
 Everything that binds a prefix (rdflib graphs, SPARQL text given to users, serialisations)
-takes it from here, so an IRI can never be spelt two ways. Graph names and the document IRI
-are derived from the same table.
+takes it from here, so an IRI can never be spelt two ways. The table is the project's
+(:mod:`graphe.project`: read when first used, once per project); the namespace constants
+below (``CDV``, ``GRAPHE``…) name this ontology's IRIs, the same in every project built on it,
+so they are read once from the checkout's table. Graph names and the document IRI are
+derived from them.
 """
 
 from __future__ import annotations
@@ -11,70 +14,68 @@ from functools import lru_cache
 from typing import TypeVar
 
 from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import SH
 
-from graphe.paths import PREFIXES
+from graphe.project import CHECKOUT, Project, current, read_prefix_table
 
 G = TypeVar("G", bound=Graph)  # bind_all returns what it was given: a Graph or a Dataset
 
 
-@lru_cache(maxsize=1)
-def prefixes() -> dict[str, str]:
-    """Prefix → namespace IRI, in the order of the table file.
+def prefixes(project: Project | None = None) -> dict[str, str]:
+    """Prefix → namespace IRI of ``project`` (the current one by default), in the table's order.
 
     >>> prefixes()["cdv"]
     'https://w3id.org/contrats-de-ville/ontologie#'
     """
-    g = Graph().parse(PREFIXES, format="turtle")
-    table = {}
-    for decl in g.objects(None, SH.declare):
-        table[str(g.value(decl, SH.prefix))] = str(g.value(decl, SH.namespace))
-    order = PREFIXES.read_text(encoding="utf-8")
-    return dict(sorted(table.items(), key=lambda kv: order.index(f'"{kv[0]}"')))
+    return (project or current()).prefixes
 
 
-@lru_cache(maxsize=1)
-def _by_length() -> tuple[tuple[str, str], ...]:
-    return tuple(sorted(prefixes().items(), key=lambda kv: -len(kv[1])))
+@lru_cache(maxsize=8)
+def _by_length(project: Project) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(project.prefixes.items(), key=lambda kv: -len(kv[1])))
 
 
-def curie(iri: str) -> str | None:
+def curie(iri: str, project: Project | None = None) -> str | None:
     """``iri`` as a prefixed name of the table (longest namespace first), or None.
 
     >>> curie("https://w3id.org/contrats-de-ville/id/commune/94017"), curie("http://x/y")
     ('commune:94017', None)
     """
-    for prefix, ns in _by_length():
+    for prefix, ns in _by_length(project or current()):
         if iri.startswith(ns) and len(iri) > len(ns):
             return f"{prefix}:{iri[len(ns):]}"
     return None
 
 
-def readable(iri: str) -> str:
+def readable(iri: str, project: Project | None = None) -> str:
     """``iri`` as people read it in a message: its prefixed name, or ``<iri>`` when none fits.
 
     >>> readable("https://w3id.org/contrats-de-ville/id/commune/94017"), readable("http://x/y")
     ('commune:94017', '<http://x/y>')
     """
-    return curie(str(iri)) or f"<{iri}>"
+    return curie(str(iri), project) or f"<{iri}>"
 
 
-def sparql_prologue(names: list[str] | None = None) -> str:
+def sparql_prologue(names: list[str] | None = None, project: Project | None = None) -> str:
     """PREFIX lines for a SPARQL query, for the query page and the CLI."""
-    table = prefixes()
+    table = prefixes(project)
     chosen = names if names is not None else list(table)
     return "".join(f"PREFIX {p}: <{table[p]}>\n" for p in chosen)
 
 
-def bind_all(graph: G) -> G:
+def bind_all(graph: G, project: Project | None = None) -> G:
     """Bind every project prefix on ``graph`` (replacing rdflib's defaults) and return it."""
-    for prefix, ns in prefixes().items():
+    for prefix, ns in prefixes(project).items():
         graph.bind(prefix, ns, override=True, replace=True)
     return graph
 
 
+#: This ontology's namespaces (prefix → IRI), for constants: the same in every project built on
+#: it. What a project binds and shows is its own table, :func:`prefixes`.
+NAMESPACES: dict[str, str] = read_prefix_table(Project(CHECKOUT).prefixes_file)
+
+
 def _ns(prefix: str) -> Namespace:
-    return Namespace(prefixes()[prefix])
+    return Namespace(NAMESPACES[prefix])
 
 
 CDV = _ns("cdv")

@@ -16,15 +16,15 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from graphe import paths
 from graphe.errors import DataError, ProvenanceError
 from graphe.namespaces import CDV, OA, readable
+from graphe.project import current
 
 
 def source_text(path: Path | None = None) -> str:
     """The text of a source document (default: the first of ``data/source/``, the annex)."""
     if path is None:
-        path = paths.default_source()
+        path = current().default_source()
     try:
         stat = path.stat()
     except OSError:

@@ -38,7 +38,7 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 
 from graphe.errors import DataError, GrapheError
-from graphe.namespaces import GRAPHE, prefixes
+from graphe.namespaces import GRAPHE, NAMESPACES
 from graphe.remote import PUBLICATION
 from graphe.store import file_digest
 
@@ -46,7 +46,7 @@ from graphe.store import file_digest
 #: command is ``graphe publish``, :mod:`graphe.cli.publish`).
 PASSWORD_ENV = "GRAPHE_STORE_PASSWORD"
 SWITCH_ATTEMPTS = 3
-_NS = prefixes()
+_NS = NAMESPACES
 
 
 class PublishError(GrapheError):

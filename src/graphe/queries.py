@@ -41,16 +41,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from graphe import paths
 from graphe.errors import BadRequest, DataError, NotFound
 from graphe.guard import tokens
-from graphe.namespaces import prefixes
+from graphe.namespaces import NAMESPACES, prefixes
+from graphe.project import current
 
 PARAM_TYPES = ("iri", "string", "integer", "date")
 HEADER_KEYS = ("summary", "description", "tags", "param", "column")
 #: Query-string names the endpoint keeps for itself (``/queries/{name}?format=csv``).
 RESERVED = ("format", "timeout", "csv")
-XSD_DATE = prefixes()["xsd"] + "date"
+XSD_DATE = NAMESPACES["xsd"] + "date"
 _HEADER = re.compile(r"#\+\s*([A-Za-z_]+)\s*:\s*(.*?)\s*$")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 # Characters IRIREF excludes (SPARQL 1.1 grammar [139]) and a scheme, as RFC 3987 requires.
@@ -297,7 +297,7 @@ def _where_group(text: str) -> tuple[int, int, bool]:
 
 def catalogue(directory: Path | None = None) -> list[NamedQuery]:
     """Every named query of ``queries/*.rq`` (not ``checks/``), sorted by name."""
-    base = directory if directory is not None else paths.QUERIES
+    base = directory if directory is not None else current().queries
     return [NamedQuery.from_file(p) for p in sorted(base.glob("*.rq"))]
 
 
@@ -305,7 +305,7 @@ def get(name: str, directory: Path | None = None) -> NamedQuery:
     """The named query ``name`` (a file stem), or NotFound."""
     if not _NAME.fullmatch(name.replace("-", "_")):
         raise NotFound(f"requête nommée inconnue : {name!r}.")
-    base = directory if directory is not None else paths.QUERIES
+    base = directory if directory is not None else current().queries
     path = base / f"{name}.rq"
     if not path.is_file():
         known = ", ".join(q.name for q in catalogue(base)) or "aucune"

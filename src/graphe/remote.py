@@ -35,15 +35,15 @@ import pyoxigraph as ox
 
 from graphe import guard, results
 from graphe.errors import BadRequest, GrapheError, QueryFailed, Refused
-from graphe.namespaces import GRAPHE, prefixes
+from graphe.namespaces import GRAPHE, NAMESPACES
 from graphe.store import Answer, Store
 
 log = logging.getLogger("graphe.remote")
 
 #: The graph where ``graphe publish`` records which release the store holds (never a release graph).
 PUBLICATION = str(GRAPHE) + "publication"
-_OWL_VERSION = prefixes()["owl"] + "versionInfo"
-_HAS_PART = prefixes()["dcterms"] + "hasPart"
+_OWL_VERSION = NAMESPACES["owl"] + "versionInfo"
+_HAS_PART = NAMESPACES["dcterms"] + "hasPart"
 _NO_GRAPH = str(GRAPHE) + "aucun"  # never written: an empty graph
 #: One media type per request: Virtuoso 7 answers 406 when the first type of a list does not
 #: fit the query form, whatever the others.

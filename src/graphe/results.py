@@ -27,11 +27,11 @@ from xml.sax.saxutils import quoteattr
 import pyoxigraph as ox
 
 from graphe.errors import NotAcceptable
-from graphe.namespaces import curie, local_href, prefixes
+from graphe.namespaces import NAMESPACES, curie, local_href
 
-XSD = prefixes()["xsd"]
+XSD = NAMESPACES["xsd"]
 XSD_STRING = XSD + "string"
-RDF_LANGSTRING = prefixes()["rdf"] + "langString"
+RDF_LANGSTRING = NAMESPACES["rdf"] + "langString"
 Term = tuple | None
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _NUMBER = {

@@ -23,10 +23,12 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from graphe import paths, queries
+from graphe import queries
+from graphe.project import Project, current
 
 INDEX_FILE = "recherche.sqlite"
-QUERY = paths.QUERIES / "pages" / "recherche-index.rq"
+#: The query that lists what the index holds, under the project's ``queries/``.
+QUERY = Path("pages") / "recherche-index.rq"
 _WORD = re.compile(r"\w+")
 STOPWORDS = frozenset("a au aux d de des du en et l la le les un une sur pour par dans avec ou".split())
 #: The heading of each kind of result.
@@ -81,13 +83,13 @@ def terms(query: str) -> list[str]:
 # ------------------------------------------------------------------------------- the index
 
 
-def write_index(nquads: Path, out: Path) -> int:
+def write_index(nquads: Path, out: Path, project: Project | None = None) -> int:
     """Build the index of the dataset ``nquads`` into the file ``out``; the number of documents."""
     import pyoxigraph as ox
 
     store = ox.Store()
     store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
-    text = queries.NamedQuery.from_file(QUERY).text
+    text = queries.NamedQuery.from_file((project or current()).queries / QUERY).text
     solutions = store.query(text, use_default_graph_as_union=True)
     names = [v.value for v in solutions.variables]
     rows = [{n: (s[n].value if s[n] is not None else "") for n in names} for s in solutions]

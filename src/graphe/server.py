@@ -27,11 +27,11 @@ def default_processes() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
-def ensure_dataset(dist: Path, build: bool = True) -> Path:
+def ensure_dataset(dist: Path, build: bool = True, project=None) -> Path:
     """``dist/dataset.nq``, rebuilt first when stale (the one rule of :mod:`graphe.build.fresh`)."""
     from graphe.build import ensure_built
 
-    return ensure_built(dist, rebuild=build) / "dataset.nq"
+    return ensure_built(dist, rebuild=build, project=project) / "dataset.nq"
 
 
 def configure_logging(level: str) -> None:

@@ -206,12 +206,13 @@ def batches(units: list[Unit], size: int = BATCH_TRIPLES) -> list[list[Unit]]:
 _SHAPES: Graph | None = None  # set in the parent before the pool forks: the workers inherit it
 _ORDER: dict[str, int] = {}  # file → its rank in the project (the report names the first file stating a triple)
 _SUBCLASS: list = []
+_PROJECT = None  # the project whose prefixes name the nodes of the report
 
 
-def run(units: list[Unit], shapes: Graph, order: list[Path], subclass: list, workers: int | None = None):
+def run(units: list[Unit], shapes: Graph, order: list[Path], subclass: list, project, workers: int | None = None):
     """(unit key, its results) as batches finish (see :func:`validate_batch`), in a pool when it pays."""
-    global _SHAPES, _ORDER, _SUBCLASS
-    _SHAPES, _ORDER, _SUBCLASS = shapes, {str(p): i for i, p in enumerate(order)}, subclass
+    global _SHAPES, _ORDER, _SUBCLASS, _PROJECT
+    _SHAPES, _ORDER, _SUBCLASS, _PROJECT = shapes, {str(p): i for i, p in enumerate(order)}, subclass, project
     todo = batches(units)
     for found in _map(validate_batch, todo, workers, len(todo) > 1):
         yield from found.items()
@@ -256,7 +257,7 @@ def validate_batch(batch: list[Unit]) -> dict[str, list]:
     _, results, _ = shacl_validate(data, shacl_graph=_SHAPES, inference="none", advanced=True,
                                    allow_warnings=True, inplace=True)
     ordered = sorted(parts, key=lambda p: _ORDER.get(p, len(_ORDER)))
-    sources = Sources.__new__(Sources)
+    sources = Sources([], [], _PROJECT)
     sources.files, sources.graphs, sources.union = [Path(p) for p in ordered], [parts[p] for p in ordered], data
     found = list(results.subjects(RDF.type, SH.ValidationResult))
     out: dict[str, list] = {}

@@ -13,14 +13,15 @@ from pathlib import Path
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import DCTERMS
 
-from graphe import dataset, paths, provenance
+from graphe import dataset, provenance
 from graphe.errors import DataError
 from graphe.namespaces import CDV, readable
+from graphe.project import Project, current
 
 
-def documents(graph: Graph, root: Path | None = None) -> dict[URIRef, Path]:
+def documents(graph: Graph, project: Project | None = None) -> dict[URIRef, Path]:
     """Each ``cdv:Document`` with a file in the project (``dcterms:identifier``), and that file."""
-    base = Path(root) if root is not None else paths.ROOT
+    base = (project or current()).root
     found = {}
     for doc in graph.subjects(RDF.type, CDV.Document):
         for ident in graph.objects(doc, DCTERMS.identifier):
@@ -29,22 +30,25 @@ def documents(graph: Graph, root: Path | None = None) -> dict[URIRef, Path]:
     return dict(sorted(found.items()))
 
 
-def check_documents(graph: Graph, root: Path | None = None) -> dict[URIRef, Path]:
+def check_documents(graph: Graph, project: Project | None = None) -> dict[URIRef, Path]:
     """:func:`documents`, every file present; a DataError names a missing one."""
-    docs = documents(graph, root)
+    docs = documents(graph, project)
     for doc, path in docs.items():
         if not path.is_file():
             raise DataError(f"{path}: document source de {_name(doc)} introuvable (dcterms:identifier)")
     return docs
 
 
-def anchor_problems(union: Graph, files: list[Path] | None = None, only: set[Path] | None = None) -> tuple[int, list[str]]:
+def anchor_problems(
+    union: Graph, files: list[Path] | None = None, only: set[Path] | None = None, project: Project | None = None,
+) -> tuple[int, list[str]]:
     """How many anchors hold, and one line per anchor whose quote is not at its offsets.
 
     Each line names the file stating the anchor, the resource it anchors, what is wrong and
     where the quote really is. ``only``: report the anchors stated in these files alone.
     """
-    docs = check_documents(union)
+    project = project or current()
+    docs = check_documents(union, project)
     stated_in: dict[tuple, Path] = {}
     for f in files or []:
         for a in provenance.anchors(dataset.parse_file(f)):
@@ -64,16 +68,9 @@ def anchor_problems(union: Graph, files: list[Path] | None = None, only: set[Pat
         if problem is None:
             held += 1
             continue
-        problems.append(f"{_rel(where) if where else '?'}: {provenance.describe(union, a.target)}: {problem}")
+        problems.append(f"{project.relative(where) if where else '?'}: {provenance.describe(union, a.target)}: {problem}")
     return held, sorted(problems)
 
 
 def _name(term) -> str:
     return readable(str(term)) if term is not None else "(aucune)"
-
-
-def _rel(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(paths.ROOT.resolve()))
-    except ValueError:
-        return str(path)

@@ -13,9 +13,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from graphe.namespaces import prefixes
+from graphe.namespaces import NAMESPACES
 
-RDF_TYPE = f"<{prefixes()['rdf']}type>"
+RDF_TYPE = f"<{NAMESPACES['rdf']}type>"
 
 Quad = tuple[str, str, str, str]
 

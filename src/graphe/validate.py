@@ -15,8 +15,8 @@ Each file is parsed on its own first, so a violation names the file that states 
 passage or mention (blank node) is shown through the resource it hangs from
 (``objectif:x › cdv:mention › oa:hasTarget``).
 
->>> from graphe import paths
->>> report = validate([paths.ONTOLOGY / "cdv.ttl"])
+>>> from graphe.project import current
+>>> report = validate([current().ontology / "cdv.ttl"])
 >>> report.conforms, report.violations
 (True, [])
 """
@@ -37,9 +37,10 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.util import from_n3
 
 from graphe import checks as oxigraph_checks
-from graphe import dataset, paths, shacl_units
+from graphe import dataset, shacl_units
 from graphe.errors import DataError
 from graphe.namespaces import CDVSH, bind_all
+from graphe.project import Project, current
 from graphe.validation_cache import Cache, digest, rules_digest
 from graphe.validation_sources import Sources, Violation
 
@@ -97,7 +98,8 @@ class Report:
 # --------------------------------------------------------------------------- entry point
 
 
-def validate(files: list[Path] | None = None, cache: Cache | None = None, workers: int | None = None) -> Report:
+def validate(files: list[Path] | None = None, project: Project | None = None, cache: Cache | None = None,
+             workers: int | None = None) -> Report:
     """Validate ``files`` (default: the project's ontology and data files) against shapes and checks.
 
     Data files are validated with an ontology: when none of ``files`` declares an owl:Ontology,
@@ -108,21 +110,22 @@ def validate(files: list[Path] | None = None, cache: Cache | None = None, worker
     re-validates everything).
     Raises :class:`graphe.errors.DataError` when a file (data, shapes or check) cannot be read.
     """
-    files = list(files) if files is not None else dataset.ontology_files() + dataset.data_files()
-    cache = cache if cache is not None else Cache()
-    shapes = load_shapes()
-    checks = load_checks()
-    rules = rules_digest(shape_files() + [c.path for c in checks.values()])
+    project = project or current()
+    files = list(files) if files is not None else dataset.ontology_files(project) + dataset.data_files(project)
+    cache = cache if cache is not None else Cache(project=project)
+    shapes = load_shapes(project)
+    checks = load_checks(project.checks)
+    rules = rules_digest(shape_files(project) + [c.path for c in checks.values()], project)
     plan = shacl_units.Plan(files, cache, rules, workers)
     if not plan.declares_ontology():
-        files = [f for f in dataset.ontology_files() if f not in files] + files
+        files = [f for f in dataset.ontology_files(project) if f not in files] + files
         plan = shacl_units.Plan(files, cache, rules, workers)
 
     started = time.perf_counter()
     records = {u.key: cache.get(u.key) for u in plan.units}
     todo = [u for u in plan.units if records[u.key] is None]
     if todo:
-        for key, found in shacl_units.run(todo, shapes, plan.files, plan.subclass, workers):
+        for key, found in shacl_units.run(todo, shapes, plan.files, plan.subclass, project, workers):
             cache.put(key, found)  # batch by batch: an interrupted validation keeps what it did
             records[key] = found
     shacl_seconds = time.perf_counter() - started
@@ -143,7 +146,7 @@ def validate(files: list[Path] | None = None, cache: Cache | None = None, worker
     rows = cache.get(check_key)
     checks_cached = rows is not None
     if rows is None:
-        rows = _run_checks(plan.files, checks)
+        rows = _run_checks(plan.files, checks, project)
         cache.put(check_key, rows)
     for item in rows:
         found = Violation(**item["violation"])
@@ -155,7 +158,7 @@ def validate(files: list[Path] | None = None, cache: Cache | None = None, worker
     violations.sort(key=lambda v: (v.file or "~", v.focus, v.rule, v.path or "", v.value or ""))
     report = Report(
         violations=violations,
-        graph=bind_all(results),
+        graph=bind_all(results, project),
         files=files,
         rules={"formes": count_shapes(shapes), "verifications": len(checks)},
         seconds={"shacl": round(shacl_seconds, 3), "verifications": round(check_seconds, 3)},
@@ -165,10 +168,10 @@ def validate(files: list[Path] | None = None, cache: Cache | None = None, worker
     return report
 
 
-def _run_checks(files: list[Path], checks: dict) -> list[dict]:
+def _run_checks(files: list[Path], checks: dict, project: Project) -> list[dict]:
     """Every check's rows on the union of ``files`` in Oxigraph (rdflib's joins grow ~n²), as JSON."""
     store, order = oxigraph_checks.load_files(files)
-    view = oxigraph_checks.StoreSources(store, files, order)
+    view = oxigraph_checks.StoreSources(store, files, order, project)
     rows = []
     for check, row in oxigraph_checks.run_store(store, checks.values()):
         found, converted = view.violation(check.name, row)
@@ -180,14 +183,14 @@ def _run_checks(files: list[Path], checks: dict) -> list[dict]:
 # --------------------------------------------------------------------------- rules
 
 
-def shape_files(root: Path | None = None) -> list[Path]:
-    base = (root / "ontology") if root else paths.ONTOLOGY
+def shape_files(project: Project | None = None) -> list[Path]:
+    base = (project or current()).ontology
     return [base / "shapes.ttl", *sorted(base.glob("shapes-*.ttl")), base / "prefixes.ttl"]
 
 
-def load_shapes(root: Path | None = None) -> Graph:
+def load_shapes(project: Project | None = None) -> Graph:
     """The shapes graph: ``ontology/shapes.ttl`` (and ``shapes-*.ttl``) with the prefix table its SPARQL uses."""
-    files = shape_files(root)
+    files = shape_files(project)
     versions = []
     for f in files:
         try:
@@ -224,7 +227,7 @@ class Check:
 
 def load_checks(directory: Path | None = None) -> dict[str, Check]:
     """Check name → :class:`Check`, for every ``*-violation.rq`` in ``queries/checks``."""
-    directory = directory or paths.CHECKS
+    directory = directory or current().checks
     checks = {}
     for path in sorted(directory.glob(f"*{CHECK_SUFFIX}")):
         try:

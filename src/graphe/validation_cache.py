@@ -16,16 +16,17 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from graphe import __version__, paths
+from graphe import __version__
+from graphe.project import Project, current
 
 
-def default_dir() -> Path:
+def default_dir(project: Project | None = None) -> Path:
     """``$GRAPHE_CACHE/validation``, else the user's cache (``~/.cache/graphe/``), one folder per project:
     the project's own tree holds only its sources and ``dist/``."""
     if os.environ.get("GRAPHE_CACHE"):
         return Path(os.environ["GRAPHE_CACHE"]) / "validation"
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "graphe"
-    return base / f"validation-{digest(str(paths.ROOT.resolve()))[:16]}"
+    return base / f"validation-{digest(str((project or current()).root.resolve()))[:16]}"
 
 
 def digest(*parts: str) -> str:
@@ -47,13 +48,13 @@ def _file_digest(path: str, mtime_ns: int, size: int, ino: int) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def rules_digest(rule_files: list[Path]) -> str:
+def rules_digest(rule_files: list[Path], project: Project | None = None) -> str:
     """What every result depends on besides the data: the rule files, graphe's version and code, pySHACL's."""
     import pyshacl
 
     code = Path(__file__).parent
     own = [code / "validate.py", code / "shacl_units.py", code / "checks.py", code / "validation_cache.py"]
-    parts = [__version__, pyshacl.__version__]
+    parts = [__version__, pyshacl.__version__, str((project or current()).root)]  # reports name files from the root
     parts += [f"{p.name} {file_digest(p)}" for p in [*rule_files, *own]]
     return digest("règles", *parts)
 
@@ -61,8 +62,8 @@ def rules_digest(rule_files: list[Path]) -> str:
 class Cache:
     """Key → JSON value on disk; ``enabled=False`` reads nothing and writes nothing."""
 
-    def __init__(self, directory: Path | None = None, enabled: bool = True):
-        self.dir = Path(directory) if directory is not None else default_dir()
+    def __init__(self, directory: Path | None = None, enabled: bool = True, project: Project | None = None):
+        self.dir = Path(directory) if directory is not None else default_dir(project)
         self.enabled = enabled
         self.hits = self.misses = 0
 

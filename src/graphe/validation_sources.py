@@ -15,8 +15,9 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, Node, URIRef
 from rdflib.namespace import RDF, SH
 
-from graphe import dataset, paths
+from graphe import dataset
 from graphe.namespaces import readable
+from graphe.project import Project, current
 
 #: An IRI written out in a message (up to a space, a closing bracket or punctuation).
 IRI_IN_TEXT = re.compile(r"https?://[^\s<>\"()»,;]+[^\s<>\"()»,;.]")
@@ -53,7 +54,8 @@ class Violation:
 class Sources:
     """The parsed files, their union, and which file states what (for the report)."""
 
-    def __init__(self, files: list[Path], graphs: list[Graph]):
+    def __init__(self, files: list[Path], graphs: list[Graph], project: Project | None = None):
+        self.project = project or current()
         self.files = files
         self.graphs = graphs
         self.union = Graph()
@@ -61,8 +63,8 @@ class Sources:
             self.union += g
 
     @classmethod
-    def parse(cls, files: list[Path]) -> Sources:
-        return cls(files, [dataset.parse_file(f) for f in files])
+    def parse(cls, files: list[Path], project: Project | None = None) -> Sources:
+        return cls(files, [dataset.parse_file(f) for f in files], project)
 
     # -- naming nodes
 
@@ -71,7 +73,7 @@ class Sources:
         if node is None:
             return None
         if isinstance(node, URIRef):
-            return readable(str(node))
+            return readable(str(node), self.project)
         if isinstance(node, Literal):
             return str(node)
         owner, steps = self.owner(node)
@@ -111,12 +113,8 @@ class Sources:
                     return self._rel(f)
         return None
 
-    @staticmethod
-    def _rel(path: Path) -> str:
-        try:
-            return str(Path(path).resolve().relative_to(paths.ROOT.resolve()))
-        except ValueError:
-            return str(path)
+    def _rel(self, path: Path) -> str:
+        return self.project.relative(path)
 
     # -- building violations
 

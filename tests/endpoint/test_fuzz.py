@@ -17,7 +17,8 @@ import concurrent.futures
 import random
 from pathlib import Path
 
-from graphe import guard, paths
+from graphe import guard
+from graphe.project import current
 from graphe.queries import NamedQuery
 
 HERE = Path(__file__).parent
@@ -40,7 +41,7 @@ def fragments() -> dict[str, list[str]]:
 
 
 def bases() -> list[str]:
-    named = [NamedQuery.from_file(p).bind({}) for p in sorted(paths.QUERIES.glob("*.rq"))]
+    named = [NamedQuery.from_file(p).bind({}) for p in sorted(current().queries.glob("*.rq"))]
     harder = [p.read_text(encoding="utf-8") for p in sorted((HERE / "queries").glob("*.rq"))]
     return named + harder
 

@@ -18,8 +18,9 @@ from rdflib import OWL, RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import SH, SKOS
 
-from graphe import dataset, paths
+from graphe import dataset
 from graphe.namespaces import CDV, GRAPH_ANNEXE, GRAPH_INFERENCES, GRAPH_ONTOLOGIE, GRAPH_REFERENTIEL, ID_BASE, prefixes
+from graphe.project import current
 
 PUBLIC = ID_BASE[: -len("id/")]
 GRAPHS = [GRAPH_ONTOLOGIE, GRAPH_ANNEXE, GRAPH_REFERENTIEL, GRAPH_INFERENCES]
@@ -91,7 +92,7 @@ def test_the_ontology_document_is_the_ontology_graph(client):
 
 def test_the_shapes_document_holds_every_shape(client):
     g = Graph().parse(data=client.get("/formes", headers={"Accept": "application/n-triples"}).text, format="nt")
-    source = Graph().parse(paths.ONTOLOGY / "shapes.ttl", format="turtle")
+    source = Graph().parse(current().ontology / "shapes.ttl", format="turtle")
     shapes = set(source.subjects(RDF.type, SH.NodeShape)) | set(source.subjects(RDF.type, SH.PropertyShape))
     assert shapes and all((s, RDF.type, None) in g for s in shapes)
 
@@ -153,7 +154,7 @@ def test_a_browser_gets_a_french_page_without_prefixed_names(client, route):
 
 def test_the_documentation_page_documents_every_term(client):
     html = client.get("/ontologie", headers={"Accept": "text/html"}).text
-    onto = Graph().parse(paths.ONTOLOGY / "cdv.ttl", format="turtle")
+    onto = Graph().parse(current().ontology / "cdv.ttl", format="turtle")
     terms = sorted(
         s for s in onto.subjects(RDFS.isDefinedBy, URIRef(str(CDV).rstrip("#"))) if str(s).startswith(str(CDV))
     )
@@ -180,7 +181,7 @@ def test_each_class_shows_an_example_from_the_data_and_its_shapes(client, releas
     html = client.get("/ontologie", headers={"Accept": "text/html"}).text
     ds = Dataset(default_union=True)  # the release: asserted and inferred (a QPV is a Quartier)
     ds.parse(release / "dataset.nq", format="nquads")
-    shapes = Graph().parse(paths.ONTOLOGY / "shapes.ttl", format="turtle")
+    shapes = Graph().parse(current().ontology / "shapes.ttl", format="turtle")
     onto = ds.graph(GRAPH_ONTOLOGIE)
     examples = 0
     for cls in set(onto.subjects(RDF.type, OWL.Class)):
@@ -214,7 +215,7 @@ def test_pylode_renders_each_language_view_with_every_concept(client, tmp_path, 
     html = OntPub(ontology=str(path)).make_html()
     titles = [t.strip() for t in re.findall(r"<h3>([^<]*)<sup", html)]
     assert shown in titles and hidden not in " ".join(titles), "libellés de deux langues accolés"
-    onto = Graph().parse(paths.ONTOLOGY / "cdv.ttl", format="turtle")
+    onto = Graph().parse(current().ontology / "cdv.ttl", format="turtle")
     for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty):
         for term in onto.subjects(RDF.type, kind):
             if str(term).startswith(str(CDV)):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from graphe import paths, queries
+from graphe import queries
 from graphe.errors import BadRequest, DataError, NotFound
+from graphe.project import current
 
 HEADER = """#+ summary: Les libellés
 #+ description: Chaque libellé,
@@ -149,4 +150,4 @@ def test_project_catalogue_loads_and_binds_its_defaults():
     for q in queries.catalogue():
         assert q.summary, f"{q.name}: #+ summary manquant"
         store.query(q.bind({}), use_default_graph_as_union=True)
-    assert all(p.parent == paths.QUERIES for p in paths.QUERIES.glob("*.rq"))
+    assert all(p.parent == current().queries for p in current().queries.glob("*.rq"))

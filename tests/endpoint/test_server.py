@@ -31,9 +31,11 @@ def test_serve_help_lists_the_options():
 def parse(*argv):
     import argparse
 
+    from graphe.project import current
+
     parser = argparse.ArgumentParser()
     serve_cli.add_arguments(parser)
-    return parser.parse_args(list(argv))
+    return parser.parse_args(list(argv), argparse.Namespace(project=current()))  # as graphe.cli gives it
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -69,7 +71,7 @@ def test_the_dataset_is_built_when_missing_and_kept_when_a_rebuild_fails(tmp_pat
         def summary(self):
             return "construit"
 
-    def fake_build(dist):
+    def fake_build(dist, project=None):
         calls.append(dist)
         dist.mkdir(parents=True, exist_ok=True)
         shutil.copy(nquads, dist / "dataset.nq")
@@ -80,9 +82,9 @@ def test_the_dataset_is_built_when_missing_and_kept_when_a_rebuild_fails(tmp_pat
     monkeypatch.setattr(graphe.build, "build", fake_build)
     dist = tmp_path / "dist"
     assert server.ensure_dataset(dist) == dist / "dataset.nq" and calls == [dist]
-    monkeypatch.setattr(fresh, "is_stale", lambda d, inputs=None: True)
+    monkeypatch.setattr(fresh, "is_stale", lambda d, inputs=None, project=None: True)
 
-    def failing_build(dist):
+    def failing_build(dist, project=None):
         raise ValidationFailed("validation: 1 violation(s)")
 
     monkeypatch.setattr(graphe.build, "build", failing_build)

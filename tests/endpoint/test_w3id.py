@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from graphe import paths
+from graphe.project import current
 
-HTACCESS = paths.ROOT / "publication" / "w3id" / ".htaccess"
+HTACCESS = current().root / "publication" / "w3id" / ".htaccess"
 HOST = "https://graphe.example.org"
 
 

@@ -247,15 +247,17 @@ def test_a_commune_is_chosen_by_its_name_and_a_wrong_one_lists_the_right_ones(cl
 
 def test_page_queries_are_not_named_questions_and_all_read():
     from graphe import queries
-    from graphe.web.data import PAGES_DIR, page_query
+    from graphe.project import current
+    from graphe.web.data import page_query
 
-    names = {q.name for q in queries.catalogue()}
-    files = sorted(PAGES_DIR.glob("*.rq"))
+    queries_dir = current().queries
+    names = {q.name for q in queries.catalogue(queries_dir)}
+    files = sorted((queries_dir / "pages").glob("*.rq"))
     assert len(files) >= 10
     for f in files:
-        q = page_query(f.stem)
+        q = page_query(queries_dir, f.stem)
         assert q.summary and q.description, f.name
-        assert f.stem not in names or (PAGES_DIR.parent / f.name).exists()
+        assert f.stem not in names or (queries_dir / f.name).exists()
 
 
 def test_partners_roles_are_shown_where_the_annex_gives_one(client, built_store):

@@ -27,6 +27,8 @@ from graphe.api.sparql import EXPOSED_HEADERS, SparqlEndpoint
 from graphe.errors import BadRequest, DataError, GrapheError
 from graphe.executor import Executor, StoreConfig
 from graphe.namespaces import prefixes
+from graphe.negotiation import negotiated
+from graphe.project import using
 from graphe.remote import follow, is_remote, remote_version
 from graphe.store import dataset_version, prepare_store
 from graphe.web import routes as web_routes
@@ -49,7 +51,7 @@ class Runtime:
         self.metrics = Metrics()
         self.cache = AnswerCache(settings.cache_mb * 2**20)
         self.limits = guard.Limits(max_length=settings.max_query_length, max_depth=settings.max_depth)
-        self.prefixes = prefixes()
+        self.prefixes = prefixes(settings.project)
         self.verdicts = guard.Verdicts()  # the guard's verdicts by query text
         self.catalogue: dict[str, queries.NamedQuery] = {}
         self.version = ""
@@ -134,10 +136,11 @@ class GrapheApp(FastAPI):
         self.sparql = sparql
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http" and scope["path"] == "/sparql":
-            await self.sparql(scope, receive, send)
-        else:
-            await super().__call__(scope, receive, send)
+        with using(self.sparql.rt.settings.project):  # what a request names, it names in the served project's terms
+            if scope["type"] == "http" and scope["path"] == "/sparql":
+                await self.sparql(scope, receive, send)
+            else:
+                await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -173,21 +176,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(GrapheError)
     async def graphe_error(request: Request, exc: GrapheError):
-        return html_error(request, exc.status, str(exc), choices=getattr(exc, "choices", None)) or error_response(exc.status, str(exc), request.headers.get("accept"))
+        return html_error(request, exc.status, str(exc), choices=getattr(exc, "choices", None)) or error_response(exc.status, str(exc), negotiated(request))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         message = _HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
-        return html_error(request, exc.status_code, message, exc.headers) or error_response(exc.status_code, message, request.headers.get("accept"), exc.headers)
+        return html_error(request, exc.status_code, message, exc.headers) or error_response(exc.status_code, message, negotiated(request), exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
-        return error_response(400, "paramètres invalides.", request.headers.get("accept"))
+        return error_response(400, "paramètres invalides.", negotiated(request))
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception):
         log.exception("erreur interne sur %s", request.url.path)
-        return error_response(500, "erreur interne du serveur.", request.headers.get("accept"))
+        return error_response(500, "erreur interne du serveur.", negotiated(request))
 
     # outermost last: metrics see everything, CORS headers go on every answer (errors too)
     app.add_middleware(publication.GZipExceptDumps, minimum_size=settings.gzip_min, compresslevel=6)

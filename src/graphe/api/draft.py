@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
 
-from graphe import paths
 from graphe.errors import DataError, NotFound
 
 if TYPE_CHECKING:  # the drafting code is loaded by the first review, not by the server's start
@@ -43,11 +42,12 @@ def review(request: Request, commune: str, source: str | None = None) -> HTMLRes
     """``source``: the file name of another annex of ``data/source/`` (never a path elsewhere)."""
     from graphe.draft import annex_for, draft
 
+    project = request.app.state.runtime.settings.project
     try:
         if source is None:
-            annex = annex_for(commune)
+            annex = annex_for(commune, project)
         else:
-            annex = paths.SOURCES / Path(source).name
+            annex = project.sources / Path(source).name
             if annex.suffix != ".md" or not annex.is_file():
                 raise NotFound(f"annexe introuvable dans data/source/ : « {Path(source).name} »")
         d = draft(annex, commune.replace("-", " "))

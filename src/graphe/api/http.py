@@ -12,29 +12,24 @@ import hashlib
 import json
 from collections import OrderedDict
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from graphe import formats
-
-_ERROR_OFFERS = [
-    formats.Format("text", "text/plain"),
-    formats.Format("json", "application/json", ("application/sparql-results+json",)),
-]
+from graphe.negotiation import ERROR_JSON, Negotiated
 
 
-def error_body(status: int, message: str, accept: str | None = None) -> tuple[bytes, str]:
-    """A short error body and its media type: JSON when the client prefers JSON, else text."""
-    chosen = formats.choose(accept, _ERROR_OFFERS) if accept else None
-    if chosen is not None and chosen.name == "json":
+def error_body(status: int, message: str, negotiated: Negotiated) -> tuple[bytes, str]:
+    """A short error body and its media type, in the format the request's negotiation chose."""
+    if negotiated.error is ERROR_JSON:
         body = json.dumps({"error": message, "status": status}, ensure_ascii=False).encode()
         return body, "application/json"
     return (message + "\n").encode(), "text/plain; charset=utf-8"
 
 
-def error_response(status: int, message: str, accept: str | None = None, headers: dict | None = None) -> Response:
-    body, media_type = error_body(status, message, accept)
+def error_response(status: int, message: str, negotiated: Negotiated, headers: dict | None = None) -> Response:
+    body, media_type = error_body(status, message, negotiated)
     return Response(body, status, headers=headers, media_type=media_type)
 
 
@@ -150,7 +145,9 @@ class LimitsMiddleware:
 
 async def _send_error(scope: Scope, receive: Receive, send: Send, status: int, message: str) -> None:
     accept = next((v.decode("latin-1") for k, v in scope.get("headers", ()) if k == b"accept"), None)
-    response = error_response(status, message, accept, headers={"Connection": "close"})
+    format_param = next((v for k, v in parse_qsl(scope.get("query_string", b"").decode("latin-1")) if k == "format"), None)
+    negotiated = Negotiated(accept, format_param, pages=False)  # the only decision: the request ends here
+    response = error_response(status, message, negotiated, headers={"Connection": "close"})
     await response(scope, receive, send)
 
 

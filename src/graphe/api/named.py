@@ -17,8 +17,9 @@ from starlette.responses import Response
 
 from graphe import formats, queries
 from graphe.api.http import etag_for, not_modified, validators
-from graphe.api.sparql import Reply, Req, count_failure, execute, not_acceptable
-from graphe.errors import BadRequest, GrapheError, NotAcceptable, NotFound
+from graphe.api.sparql import Reply, Req, count_failure, execute
+from graphe.errors import BadRequest, GrapheError, NotFound
+from graphe.negotiation import negotiated
 from graphe.web import questions
 
 router = APIRouter()
@@ -35,7 +36,8 @@ def runtime(request: Request):
 
 def _req(request: Request) -> Req:
     headers = {k.lower(): v for k, v in request.headers.items()}
-    return Req(request.method, request.url.path, list(request.query_params.multi_items()), headers, str(request.url))
+    params = list(request.query_params.multi_items())
+    return Req(request.method, request.url.path, params, headers, str(request.url), negotiated=negotiated(request))
 
 
 def _response(reply: Reply) -> Response:
@@ -53,9 +55,7 @@ async def prefix_table(request: Request) -> Response:
 @router.get("/queries")
 async def list_queries(request: Request) -> Response:
     rt = runtime(request)
-    fmt = formats.negotiate(request.headers.get("accept"), request.query_params.get("format"), _LIST_OFFERS)
-    if fmt is None:
-        raise NotAcceptable(not_acceptable(request.query_params.get("format"), _LIST_OFFERS))
+    fmt = negotiated(request).answer(_LIST_OFFERS)
     etag = etag_for(rt.version, "queries", fmt.name, sorted(rt.catalogue))
     headers = validators(etag, rt.settings.max_age)
     if not_modified(request.headers, etag):
@@ -92,11 +92,9 @@ async def run_named(request: Request, name: str) -> Response:
         checked = await rt.check(text)
         form = checked.form
         offers = formats.GRAPH if form in ("CONSTRUCT", "DESCRIBE") else _TABLE_OFFERS
-        fmt = formats.negotiate(request.headers.get("accept"), params.get("format"), offers)
         if params.get("csv") is not None:  # the table of the page, downloaded as shown
             return await questions.answer_page(request, query, values, checked)
-        if fmt is None:
-            raise NotAcceptable(not_acceptable(params.get("format"), offers))
+        fmt = negotiated(request).answer(offers)
         if fmt.name == "html":
             return await questions.answer_page(request, query, values, checked)
 

@@ -29,9 +29,9 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 
 from graphe import formats
 from graphe.api.http import etag_for, not_modified, validators
-from graphe.api.sparql import not_acceptable
-from graphe.errors import BadRequest, NotAcceptable, NotFound
+from graphe.errors import BadRequest, NotFound
 from graphe.namespaces import DCAT, GRAPHE, PUBLIC_BASE, VOID, curie, local_href, prefixes
+from graphe.negotiation import negotiated
 from graphe.results import write_graph
 from graphe.web.templating import templates as page_templates
 
@@ -78,9 +78,7 @@ async def document(request: Request, path: str, turtle: str, page: str | None = 
     """The document ``path`` (public IRI ``PUBLIC_BASE + path``) whose Turtle is ``dist/turtle``."""
     rt = request.app.state.runtime
     offers = DOCUMENT_OFFERS
-    fmt = formats.negotiate(request.headers.get("accept"), request.query_params.get("format"), offers)
-    if fmt is None:
-        raise NotAcceptable(not_acceptable(request.query_params.get("format"), offers))
+    fmt = negotiated(request).answer(offers)
     dist = Path(rt.settings.dist)
     source = release_file(dist, turtle)
     lang = language(request.query_params.get("lang"))

@@ -18,9 +18,10 @@ from starlette.responses import Response
 
 from graphe import formats, queries
 from graphe.api.http import etag_for, not_modified, validators
-from graphe.api.sparql import count_failure, not_acceptable
-from graphe.errors import GrapheError, NotAcceptable, NotFound
+from graphe.api.sparql import count_failure
+from graphe.errors import GrapheError, NotFound
 from graphe.namespaces import ID_BASE
+from graphe.negotiation import negotiated
 from graphe.web import resource_page
 
 router = APIRouter()
@@ -34,9 +35,7 @@ async def dereference(request: Request, path: str) -> Response:
     rt = request.app.state.runtime
     start = time.perf_counter()
     iri = ID_BASE + path
-    fmt = formats.negotiate(request.headers.get("accept"), request.query_params.get("format"), OFFERS)
-    if fmt is None:
-        raise NotAcceptable(not_acceptable(request.query_params.get("format"), OFFERS))
+    fmt = negotiated(request).answer(OFFERS)
     etag = etag_for(rt.version, "id", iri, fmt.name)
     headers = validators(etag, rt.settings.max_age)
     if not_modified(request.headers, etag):

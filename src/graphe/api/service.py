@@ -11,9 +11,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from graphe import formats
-from graphe.namespaces import prefixes
+from graphe.namespaces import NAMESPACES
 
-_NS = prefixes()
+_NS = NAMESPACES
 SD = _NS["sd"]
 RDF_TYPE = ox.NamedNode(_NS["rdf"] + "type")
 VOID_TRIPLES = ox.NamedNode(_NS["void"] + "triples")

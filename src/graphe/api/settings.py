@@ -7,17 +7,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graphe import paths
 from graphe.namespaces import SERVICE_IRI
+from graphe.project import Project, current
 
 PACKAGE = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Where the dataset is, which engine serves it, and the limits every request obeys."""
+    """Where the dataset is, which engine serves it, and the limits every request obeys.
 
-    dist: Path = field(default_factory=lambda: paths.DIST)  # holds dataset.nq (and build.json)
+    ``project`` (the current one by default) gives the prefix table and the defaults of
+    ``dist`` and ``queries_dir``.
+    """
+
+    project: Project = field(default_factory=current)
+    dist: Path = None  # holds dataset.nq (and build.json); default: the project's dist/
     store: str = "oxigraph"  # oxigraph (by size, see store_spec), oxigraph-memoire, oxigraph-disque, oxigraph:DIR, rdflib, or a SPARQL URL
     memory_store_max_mb: int | None = None  # N-Quads up to this size served from memory (None: diskstore's)
     workers: int = 2  # query processes (two at least: one stuck query must not hold the others)
@@ -37,9 +42,15 @@ class Settings:
     cache_mb: int = 64  # server-side cache of answers (0: off)
     max_age: int = 300  # Cache-Control max-age, seconds
     gzip_min: int = 1024  # compress answers from this many bytes
-    queries_dir: Path = field(default_factory=lambda: paths.QUERIES)
+    queries_dir: Path = None  # default: the project's queries/
     static_dir: Path = PACKAGE / "static"
     templates_dir: Path = PACKAGE / "templates"
+
+    def __post_init__(self) -> None:
+        if self.dist is None:
+            object.__setattr__(self, "dist", self.project.dist)
+        if self.queries_dir is None:
+            object.__setattr__(self, "queries_dir", self.project.queries)
 
     @property
     def worker_memory_mb(self) -> int | None:

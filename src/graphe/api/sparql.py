@@ -35,13 +35,13 @@ from graphe.errors import (
     EngineCrashed,
     GrapheError,
     MethodNotAllowed,
-    NotAcceptable,
     PayloadTooLarge,
     QueryTimeout,
     Refused,
     UnsupportedMediaType,
     UriTooLong,
 )
+from graphe.negotiation import Negotiated
 
 log = logging.getLogger("graphe.api")
 
@@ -63,6 +63,12 @@ class Req:
     headers: dict[str, str]  # lower-case names
     url: str  # scheme://host/path, for the service description
     body: bytes = b""
+    #: The answer's format, decided once for the request (a form POST renews it with its body's format=).
+    negotiated: Negotiated = field(default=None)
+
+    def __post_init__(self) -> None:
+        if self.negotiated is None:
+            self.negotiated = Negotiated(self.headers.get("accept"), self.get("format"), pages=False)
 
     def all(self, name: str) -> list[str]:
         return [v for k, v in self.params if k == name]
@@ -100,7 +106,7 @@ async def handle(rt, req: Req) -> Reply:
             return describe(rt, req)
         return await answer(
             rt, req, texts[0], req.all("default-graph-uri"), req.all("named-graph-uri"),
-            req.get("format"), req.get("timeout"), page_for_browsers=True,
+            req.get("timeout"), page_for_browsers=True,
         )
     media_type = req.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type == "application/sparql-update":
@@ -134,36 +140,33 @@ async def handle(rt, req: Req) -> Reply:
     def values(name: str) -> list[str]:
         return [v for k, v in params if k == name]
 
+    req.negotiated = Negotiated(req.headers.get("accept"), next(iter(values("format")), None), pages=False)
     return await answer(
         rt, req, text, values("default-graph-uri"), values("named-graph-uri"),
-        next(iter(values("format")), None), next(iter(values("timeout")), None),
+        next(iter(values("timeout")), None),
         page_for_browsers=False,
     )
 
 
-#: Every answer format /sparql offers, and the query page.
-_ANY_ANSWER = [*formats.SOLUTIONS, *formats.GRAPH, formats.HTML]
+#: Every answer format /sparql offers (the query page competes with them).
+_ANSWERS = [*formats.SOLUTIONS, *formats.GRAPH]
 
 
 async def answer(
     rt, req: Req, text: str, default_graph_uris: list[str], named_graph_uris: list[str],
-    format_param: str | None, timeout_param: str | None, *, page_for_browsers: bool,
+    timeout_param: str | None, *, page_for_browsers: bool,
 ) -> Reply:
     """Check, negotiate, then run one query (or answer from the cache, or 304)."""
-    accept = req.headers.get("accept")
     start = time.perf_counter()
     form = None
     # A browser following a permalink gets the page, which runs the query and shows its answer,
     # or its error in place: decided before the check, so a refused query is shown there too.
-    if page_for_browsers and not format_param and formats.choose(accept, _ANY_ANSWER) is formats.HTML:
+    if page_for_browsers and req.negotiated.page(_ANSWERS):
         return query_page(rt, req)
     try:
         checked = await rt.check(text, default_graph_uris, named_graph_uris)
         form = checked.form
-        offers = formats.offers_for(form)
-        fmt = formats.negotiate(accept, format_param, offers)
-        if fmt is None:
-            raise NotAcceptable(not_acceptable(format_param, offers))
+        fmt = req.negotiated.answer(formats.offers_for(form))
         return await execute(rt, req, checked, fmt, timeout_param, start, text)
     except GrapheError as exc:
         count_failure(rt, exc, form, text, start)
@@ -231,13 +234,6 @@ def format_named(name: str, asked: formats.Format) -> formats.Format:
     return asked
 
 
-def not_acceptable(format_param: str | None, offers: list[formats.Format]) -> str:
-    available = ", ".join(f"{f.name} ({f.media_type})" for f in offers)
-    if format_param:
-        return f"format {format_param!r} indisponible pour cette requête ; formats possibles : {available}."
-    return f"aucun format acceptable selon l'en-tête Accept ; formats possibles : {available}."
-
-
 def count_failure(rt, exc: GrapheError, form, text: str, start: float) -> None:
     rt.metrics.queries.labels(form or "?", type(exc).__name__).inc()
     rt.metrics.errors.labels(str(exc.status)).inc()
@@ -274,13 +270,9 @@ def query_page(rt, req: Req) -> Reply:
 
 
 def describe(rt, req: Req) -> Reply:
-    accept = req.headers.get("accept")
-    format_param = req.get("format")
-    if not format_param and formats.choose(accept, formats.GRAPH + [formats.HTML]) is formats.HTML:
+    if req.negotiated.page(formats.GRAPH):
         return query_page(rt, req)
-    fmt = formats.negotiate(accept, format_param, formats.GRAPH)
-    if fmt is None:
-        raise NotAcceptable(not_acceptable(format_param, formats.GRAPH))
+    fmt = req.negotiated.answer(formats.GRAPH)
     etag = etag_for(rt.version, "service", req.url, fmt.name)
     headers = validators(etag, rt.settings.max_age)
     if not_modified(req.headers, etag):
@@ -291,6 +283,11 @@ def describe(rt, req: Req) -> Reply:
 
 
 # --- the ASGI app ------------------------------------------------------------------------------
+
+
+def _negotiated(req: Req | None, headers: dict[str, str]) -> Negotiated:
+    """The request's decision; before its parameters are read (a 414, a 405), the Accept header's."""
+    return req.negotiated if req is not None else Negotiated(headers.get("accept"), pages=False)
 
 
 class SparqlEndpoint:
@@ -308,10 +305,12 @@ class SparqlEndpoint:
             text = value.decode("latin-1")
             headers[key] = f"{headers[key]}, {text}" if key in headers else text
         method = scope["method"]
+        req = None
         try:
-            reply = await self._reply(scope, receive, method, headers)
+            req = await self._request(scope, receive, method, headers)
+            reply = await handle(rt, req) if req is not None else self._options(headers)
         except GrapheError as exc:
-            body, media_type = error_body(exc.status, str(exc), headers.get("accept"))
+            body, media_type = error_body(exc.status, str(exc), _negotiated(req, headers))
             reply = Reply(exc.status, body, media_type)
             if exc.status == 405:
                 reply.headers["Allow"] = ALLOWED_METHODS
@@ -319,14 +318,15 @@ class SparqlEndpoint:
                 reply.headers["Connection"] = "close"
         except Exception:  # a bug: a short message for the client, the traceback in the log
             log.exception("erreur interne sur /sparql")
-            body, media_type = error_body(500, "erreur interne du serveur.", headers.get("accept"))
+            body, media_type = error_body(500, "erreur interne du serveur.", _negotiated(req, headers))
             reply = Reply(500, body, media_type)
         await self._send(scope, send, method, headers, reply)
         m = rt.metrics
         m.child(m.requests, "/sparql", method, str(reply.status)).inc()
         m.child(m.latency, "/sparql").observe(time.perf_counter() - start)
 
-    async def _reply(self, scope, receive, method: str, headers: dict[str, str]) -> Reply:
+    async def _request(self, scope, receive, method: str, headers: dict[str, str]) -> Req | None:
+        """The request as the protocol sees it (None for OPTIONS), after the size and method checks."""
         rt = self.rt
         settings = rt.settings
         query_string = scope.get("query_string", b"")
@@ -336,7 +336,7 @@ class SparqlEndpoint:
                 f"adresse trop longue : {url_size} octets (maximum {settings.max_url}) ; envoyez la requête par POST."
             )
         if method == "OPTIONS":
-            return self._options(headers)
+            return None
         if method not in ("GET", "HEAD", "POST"):
             raise MethodNotAllowed(f"méthode {method} non permise sur /sparql ({ALLOWED_METHODS}).")
         body = b""
@@ -357,8 +357,7 @@ class SparqlEndpoint:
         server = scope.get("server") or ("localhost", 80)
         host = headers.get("host") or f"{server[0]}:{server[1]}"
         root = scope.get("root_path", "")
-        req = Req(method, scope["path"], params, headers, f"{scope.get('scheme', 'http')}://{host}{root}{scope['path']}", body)
-        return await handle(rt, req)
+        return Req(method, scope["path"], params, headers, f"{scope.get('scheme', 'http')}://{host}{root}{scope['path']}", body)
 
     def _options(self, headers: dict[str, str]) -> Reply:
         reply = Reply(204, headers={"Allow": ALLOWED_METHODS})

@@ -16,7 +16,6 @@ The same inputs give the same bytes, so the version (the SHA-256 of ``dataset.nq
 the content; invalid data never replaces valid data.
 """
 
-from graphe import paths
 from graphe.build.dumps import GRAPH_FILES, named_graphs, to_jsonld, to_nquads, to_trig, to_turtle
 from graphe.build.fresh import ensure_built, is_stale, open_store, sources
 from graphe.build.pipeline import BuildResult, build, check_provenance
@@ -25,6 +24,6 @@ from graphe.build.skolem import GENID, relabel, skolemize
 
 __all__ = [
     "GENID", "GRAPH_FILES", "BuildResult", "build", "check_provenance", "ensure_built", "is_stale", "named_graphs",
-    "open_store", "paths", "relabel", "short", "skolemize", "sources", "swap", "to_jsonld", "to_nquads", "to_trig",
+    "open_store", "relabel", "short", "skolemize", "sources", "swap", "to_jsonld", "to_nquads", "to_trig",
     "to_turtle",
 ]

@@ -17,12 +17,11 @@ import datetime as dt
 import hashlib
 import os
 import subprocess
-from pathlib import Path
 
 from rdflib import RDF, RDFS, XSD, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF
 
-from graphe import formats, paths, stats
+from graphe import formats, stats
 from graphe.build.dumps import GRAPH_FILES
 from graphe.build.skolem import relabel
 from graphe.errors import DataError
@@ -39,6 +38,7 @@ from graphe.namespaces import (
     VOID,
     bind_all,
 )
+from graphe.project import Project, current
 
 DUMPS = PUBLIC_BASE + "dumps/"
 DESCRIPTION = URIRef(PUBLIC_BASE + "void")
@@ -73,9 +73,11 @@ def dump_iri(fname: str) -> URIRef:
     return URIRef(DUMPS + fname)
 
 
-def void_graph(ds: Dataset, st: stats.DatasetStats, dumps: dict[str, bytes], version: str) -> Graph:
+def void_graph(
+    ds: Dataset, st: stats.DatasetStats, dumps: dict[str, bytes], version: str, project: Project | None = None,
+) -> Graph:
     """VoID + DCAT: who, what, where (dumps, endpoint), how much (partitions), which release."""
-    g = bind_all(Graph())
+    g = bind_all(Graph(), project)
     d = dataset_iri(ds)
     _metadata(g, ds, d)
     g.add((DESCRIPTION, RDF.type, VOID.DatasetDescription))
@@ -83,7 +85,7 @@ def void_graph(ds: Dataset, st: stats.DatasetStats, dumps: dict[str, bytes], ver
     g.add((d, RDF.type, VOID.Dataset))
     g.add((d, RDF.type, DCAT.Dataset))
     g.add((d, DCAT.version, Literal(version)))
-    g.add((d, DCTERMS.modified, Literal(release_date(ds), datatype=XSD.date)))
+    g.add((d, DCTERMS.modified, Literal(release_date(ds, project), datatype=XSD.date)))
     g.add((d, VOID.uriSpace, Literal(ID_BASE)))
     g.add((d, VOID.sparqlEndpoint, ENDPOINT))
     g.add((d, DCTERMS.conformsTo, ONTOLOGY))
@@ -198,12 +200,12 @@ def examples(ds: Dataset) -> list[URIRef]:
     return found
 
 
-def release_date(ds: Dataset, root: Path | None = None) -> dt.date:
+def release_date(ds: Dataset, project: Project | None = None) -> dt.date:
     """When the sources last changed: SOURCE_DATE_EPOCH, the last commit touching them, or the ontology's date."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-    root = root or paths.ROOT
+    root = (project or current()).root
     try:
         done = subprocess.run(
             ["git", "-C", str(root), "log", "-1", "--format=%cs", "--", "ontology", "data"],

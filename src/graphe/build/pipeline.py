@@ -15,12 +15,13 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from graphe import dataset, diskstore, paths, search, sources
+from graphe import dataset, diskstore, search, sources
 from graphe.build.publish import record_timings, swap, write_outputs
 from graphe.build.skolem import skolemize
 from graphe.draft.publication import refuse_drafts
 from graphe.errors import DataError, GrapheError, ProvenanceError, ValidationFailed
 from graphe.namespaces import GRAPH_INFERENCES
+from graphe.project import Project, current, using
 
 
 @dataclass
@@ -41,9 +42,15 @@ class BuildResult:
 
 
 
-def build(dist: Path | None = None) -> BuildResult:
-    """Build the dataset into ``dist`` (default ``paths.DIST``); raise a GrapheError on failure."""
-    dist = Path(dist) if dist is not None else paths.DIST
+def build(dist: Path | None = None, project: Project | None = None) -> BuildResult:
+    """Build ``project`` (default: the current one) into ``dist`` (default: its ``dist/``);
+    raise a GrapheError on failure. Everything the build calls works on that project."""
+    project = project or current()
+    with using(project):
+        return _build(Path(dist) if dist is not None else project.dist, project)
+
+
+def _build(dist: Path, project: Project) -> BuildResult:
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -53,16 +60,16 @@ def build(dist: Path | None = None) -> BuildResult:
         timings[step] = round(now - clock, 3)
         clock = now
 
-    files = dataset.ontology_files() + dataset.data_files()
+    files = dataset.ontology_files(project) + dataset.data_files(project)
     if not files:
-        raise DataError(f"aucun fichier Turtle dans {paths.ONTOLOGY} ni {paths.DATA_TTL}")
-    report = _validate(files)  # file by file, before the whole dataset is in memory (its workers fork)
+        raise DataError(f"aucun fichier Turtle dans {project.ontology} ni {project.data_ttl}")
+    report = _validate(files, project)  # file by file, before the whole dataset is in memory (its workers fork)
     lap("validation")
-    ds = dataset.load(files)
+    ds = dataset.load(files, project)
     refuse_drafts(ds)
     lap("lecture")
 
-    anchors = check_provenance(ds, files)
+    anchors = check_provenance(ds, files, project)
     lap("provenance")
 
     ds = skolemize(ds)
@@ -79,9 +86,9 @@ def build(dist: Path | None = None) -> BuildResult:
     except OSError as exc:
         raise GrapheError(f"{dist}: écriture impossible: {exc}") from None
     try:
-        version, triples, written = write_outputs(ds, report, tmp, files, anchors, timings)
+        version, triples, written = write_outputs(ds, report, tmp, files, anchors, timings, project)
         lap("ecriture")
-        search.write_index(tmp / "dataset.nq", tmp / search.INDEX_FILE)  # the pages' full-text search
+        search.write_index(tmp / "dataset.nq", tmp / search.INDEX_FILE, project)  # the pages' full-text search
         lap("recherche")
         if diskstore.wanted(tmp / "dataset.nq"):  # large: the server's shared database, built here once
             diskstore.prepare(tmp / "oxigraph", tmp / "dataset.nq")
@@ -96,11 +103,11 @@ def build(dist: Path | None = None) -> BuildResult:
     return BuildResult(dist, version, triples, timings, written)
 
 
-def _validate(files: list[Path]):
+def _validate(files: list[Path], project: Project):
     """SHACL + cross-entity checks; a failure carries the readable report."""
     from graphe.validate import validate
 
-    report = validate(files)
+    report = validate(files, project)
     if not report.conforms:
         n = len(report.violations)
         raise ValidationFailed(f"validation: {n} violation(s), rien n'est publié", report=report.text())
@@ -116,13 +123,13 @@ def _reason(ds: Dataset) -> Graph:
     return reasoning.infer(asserted)
 
 
-def check_provenance(ds: Dataset, files: list[Path] | None = None) -> int:
+def check_provenance(ds: Dataset, files: list[Path] | None = None, project: Project | None = None) -> int:
     """Every quote must be at its offsets in its own source document; return how many anchors hold.
 
     The error names, for each wrong anchor, the file that states it, the resource it anchors
     and where the quote really is (:func:`graphe.sources.anchor_problems`).
     """
-    held, problems = sources.anchor_problems(dataset.union(ds), list(files or []))
+    held, problems = sources.anchor_problems(dataset.union(ds), list(files or []), project=project)
     if problems:
         listing = "\n".join(f"  - {p}" for p in problems)
         raise ProvenanceError(f"{len(problems)} citation(s) absente(s) de leurs positions dans leur document source :\n{listing}")

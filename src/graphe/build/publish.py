@@ -17,15 +17,16 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from graphe import __version__, paths, stats
+from graphe import __version__, stats
 from graphe.build.describe import void_graph
 from graphe.build.dumps import GRAPH_FILES, named_graphs, serialize_turtle, to_jsonld, to_nquads, to_trig, to_turtle
 from graphe.build.skolem import relabel
 from graphe.namespaces import GRAPH_INFERENCES, curie
+from graphe.project import Project
 
 
 def write_outputs(
-    ds: Dataset, report, out: Path, files: list[Path], anchors: int, timings: dict[str, float]
+    ds: Dataset, report, out: Path, files: list[Path], anchors: int, timings: dict[str, float], project: Project,
 ) -> tuple[str, dict[str, int], list[str]]:
     """Write every output into ``out``; return (version, triples per graph, file names)."""
     dumps: dict[str, bytes] = {}
@@ -41,10 +42,10 @@ def write_outputs(
 
     st = stats.compute(stats.rdflib_quads(ds))
     other: dict[str, bytes] = {}
-    other["void.ttl"] = serialize_turtle(void_graph(ds, st, dumps, version)).encode("utf-8")
+    other["void.ttl"] = serialize_turtle(void_graph(ds, st, dumps, version, project)).encode("utf-8")
     other["shacl-report.ttl"] = _report_turtle(report).encode("utf-8")
     other["shacl-report.txt"] = (report.text().rstrip("\n") + "\n").encode("utf-8")
-    other.update(publication_documents(ds))
+    other.update(publication_documents(ds, project))
 
     for fname, data in {**dumps, **other}.items():
         (out / fname).write_bytes(data)
@@ -57,8 +58,8 @@ def write_outputs(
         "version": version,
         "graphe": __version__,
         "source": {
-            "documents": {rel(p): _file_sha(p) for p in paths.source_documents()},
-            "files": {rel(p): _file_sha(p) for p in files},
+            "documents": {project.relative(p): _file_sha(p) for p in project.source_documents()},
+            "files": {project.relative(p): _file_sha(p) for p in files},
         },
         "counts": {
             "triples": triples,
@@ -73,12 +74,12 @@ def write_outputs(
     return version, triples, sorted([*dumps, *other, "SHA256SUMS", "build.json"])
 
 
-def publication_documents(ds: Dataset) -> dict[str, bytes]:
+def publication_documents(ds: Dataset, project: Project | None = None) -> dict[str, bytes]:
     """The shapes (``/formes``) and the ontology's documentation page (``/ontologie``)."""
     from graphe.build import ontology_doc
     from graphe.validate import load_shapes
 
-    shapes = load_shapes()
+    shapes = load_shapes(project)
     return {"formes.ttl": to_turtle(relabel(shapes)).encode("utf-8"), "ontologie.html": ontology_doc.render(ds, shapes).encode("utf-8")}
 
 
@@ -100,13 +101,6 @@ def _report_turtle(report) -> str:
 def short(nt_or_iri: str) -> str:
     iri = nt_or_iri[1:-1] if nt_or_iri.startswith("<") else nt_or_iri
     return curie(iri) or iri
-
-
-def rel(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(paths.ROOT.resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _file_sha(path: Path) -> str:

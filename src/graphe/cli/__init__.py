@@ -76,8 +76,12 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
+    from graphe.project import current, using
+
+    args.project = current()  # found once; every command works on it, and what it calls too
     try:
-        code = args.func(args) or 0
+        with using(args.project):
+            code = args.func(args) or 0
         sys.stdout.flush()  # a closed pipe shows here, not at exit where it would be lost
         return code
     except ValidationFailed as exc:

@@ -17,20 +17,15 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from graphe import paths, provenance
+    from graphe import provenance
     from graphe.errors import DataError
 
-    source = args.source
-    if source is None:
-        found = paths.source_documents()
-        if not found:
-            raise DataError(f"{paths.SOURCES}: aucun document source")
-        source = found[0]
+    source = args.source or args.project.default_source()
     try:
         text = source.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError(f"{source}: lecture impossible : {getattr(exc, 'strerror', None) or exc}") from None
-    print(provenance.turtle_passage(args.quote, args.after, text=text, document=document_of(source)))
+    print(provenance.turtle_passage(args.quote, args.after, text=text, document=document_of(source, args.project)))
     start, _ = provenance.locate(args.quote, args.after, text=text)
     others = [i for i in _occurrences(text, args.quote) if i != start]
     if others:
@@ -46,19 +41,19 @@ def _occurrences(text: str, quote: str) -> list[int]:
     return found
 
 
-def document_of(source: Path) -> str:
+def document_of(source: Path, project) -> str:
     """The prefixed name of the ``cdv:Document`` whose file is ``source`` (``dcterms:identifier``);
     for a document not declared yet, ``document:{file stem}`` and a reminder to declare it."""
     from graphe import dataset, sources
     from graphe.namespaces import readable
 
     try:
-        declared = sources.documents(dataset.union(dataset.load()))
+        declared = sources.documents(dataset.union(dataset.load(project=project)), project)
     except Exception:  # noqa: BLE001 - data that does not parse yet must not stop the helper
         declared = {}
     for iri, path in declared.items():
         if path.resolve() == source.resolve():
-            return readable(str(iri))
+            return readable(str(iri), project)
     name = f"document:{source.stem}"
     print(f"# à déclarer : {name} a cdv:Document ; dcterms:identifier \"data/source/{source.name}\" "
           "(voir CONTRIBUTING.md, « Ajouter une annexe »)", file=sys.stderr)

@@ -21,9 +21,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from graphe import paths
     from graphe.publish import publish
 
-    result = publish(args.dist or paths.DIST, args.to, args.update, args.user)
+    result = publish(args.dist or args.project.dist, args.to, args.update, args.user)
     print(result.summary())
     return 0

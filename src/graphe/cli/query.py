@@ -46,7 +46,7 @@ def open_dataset(args):
     from graphe.build import ensure_built
     from graphe.store import make_store
 
-    return make_store(args.store).load(ensure_built(args.dist, rebuild=not args.no_build) / "dataset.nq")
+    return make_store(args.store).load(ensure_built(args.dist, rebuild=not args.no_build, project=args.project) / "dataset.nq")
 
 
 def run(args) -> int:

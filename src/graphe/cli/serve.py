@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from graphe import paths
 from graphe.errors import BadRequest
 
 
@@ -51,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(défaut : 60 %% de la mémoire de la machine partagés entre eux, 4096 au plus)")
     parser.add_argument("--request-timeout", type=float, default=d["request_timeout"].default,
                         help="secondes pour recevoir une requête entière, sinon 408 (défaut: %(default)s)")
-    parser.add_argument("--dist", type=Path, default=None, help=f"jeu construit à servir (défaut: {paths.DIST})")
+    parser.add_argument("--dist", type=Path, default=None, help="jeu construit à servir (défaut: dist/ du projet)")
     parser.add_argument("--no-build", action="store_true",
                         help="servir dist/ tel quel, sans le reconstruire s'il est périmé")
     parser.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"),
@@ -70,7 +69,8 @@ def settings_from(args: argparse.Namespace):
     if not 0 < args.port < 65536:
         raise BadRequest("--port doit être entre 1 et 65535.")
     settings = Settings(
-        dist=Path(args.dist) if args.dist else paths.DIST,
+        project=args.project,
+        dist=Path(args.dist) if args.dist else args.project.dist,
         store=args.store,
         workers=args.workers,
         timeout=args.timeout,
@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     from graphe.store import prepare_store
 
     if not is_remote(settings.store):  # a remote store holds its own data (graphe publish)
-        nquads = ensure_dataset(settings.dist, build=not args.no_build)
+        nquads = ensure_dataset(settings.dist, build=not args.no_build, project=settings.project)
         prepare_store(settings.store_spec, nquads)  # once, before the server processes open it
     _check_named_queries(settings)
     listen = Listen(args.host, args.port, args.log_level, args.access_log)

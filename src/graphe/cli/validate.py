@@ -21,7 +21,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from graphe import curate
 
-    outcome = curate.check(args.files)  # an unreadable file → DataError (exit 2) naming file and line
+    outcome = curate.check(args.files, args.project)  # an unreadable file → DataError (exit 2) naming file and line
     print(outcome.text().rstrip("\n"))
     if not outcome.report.conforms:
         return ValidationFailed.exit_code

@@ -66,12 +66,12 @@ def find_document(graph: Graph, source_path: Path) -> str:
     return str(DOCUMENT[slugify(Path(source_path).stem)])
 
 
-def annex_for(commune: str) -> Path:
+def annex_for(commune: str, project=None) -> Path:
     """The annex of ``data/source/`` that holds the commune's contract heading (first by name)."""
-    from graphe import paths
+    from graphe.project import current
 
     wanted = slugify(core(commune))
-    for path in paths.source_documents():
+    for path in (project or current()).source_documents():
         if path.suffix != ".md":
             continue
         text = path.read_text(encoding="utf-8")

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graphe import paths
 from graphe.draft.model import Draft, Span
 from graphe.draft.score import Score, gold, score
 from graphe.errors import DataError
 from graphe.namespaces import curie
+from graphe.project import current
 
 KINDS = {"objectifs": "objectifs", "actions": "actions", "liens": "liens vers des entités connues",
          "chiffres": "chiffres", "dates": "dates"}
@@ -29,7 +29,7 @@ def compare(d: Draft) -> Diff:
     from graphe import dataset
     from graphe.draft import slugify
 
-    f = paths.DATA_TTL / f"{slugify(d.commune_label)}.ttl"
+    f = current().data_ttl / f"{slugify(d.commune_label)}.ttl"
     if not f.is_file():
         raise DataError(f"aucune donnée relue pour {d.commune_label} ({f.name} absent de data/ttl/) : rien à comparer")
     return Diff(d, f"data/ttl/{f.name}", score(d, gold(dataset.parse_file(f))))

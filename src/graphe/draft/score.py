@@ -212,16 +212,18 @@ def leave_one_out() -> list[Run]:
     """
     from rdflib import RDFS
 
-    from graphe import dataset, paths
+    from graphe import dataset
     from graphe.draft import annex_for, commune_key, draft, slugify, turtle
     from graphe.namespaces import bind_all
+    from graphe.project import current
 
-    files = dataset.ontology_files() + dataset.data_files()
+    project = current()
+    files = dataset.ontology_files(project) + dataset.data_files(project)
     full = dataset.union(dataset.load(files))
     runs = []
     for commune in sorted(full.subjects(RDF.type, CDV.Commune)):
         label = str(full.value(commune, RDFS.label))
-        own = paths.DATA_TTL / f"{slugify(label)}.ttl"
+        own = project.data_ttl / f"{slugify(label)}.ttl"
         if not own.is_file():
             continue
         context = bind_all(Graph())
@@ -230,7 +232,7 @@ def leave_one_out() -> list[Run]:
                 dataset.parse_file(path, into=context)
         curated = dataset.parse_file(own)
         excluded = local_entities(full, curated, str(commune), commune_key(label), context)
-        d = draft(annex_for(label), label, graph=context, exclude=excluded)
+        d = draft(annex_for(label, project), label, graph=context, exclude=excluded)
         ok, n = verbatim(turtle.write(d)[0], d.source)
         scores = score(d, gold(curated), excluded)
         scores["roles"] = roles_score(d, full)

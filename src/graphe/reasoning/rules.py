@@ -11,10 +11,10 @@ from rdflib import OWL, RDF, RDFS, BNode, Dataset, Graph, Literal, Namespace, No
 from rdflib.collection import Collection
 
 from graphe import dataset
-from graphe.namespaces import curie, prefixes
+from graphe.namespaces import NAMESPACES, curie
 
 #: XML Schema datatypes (a plain Namespace: rdflib's XSD warns when pytest probes the module).
-XSD = Namespace(prefixes()["xsd"])
+XSD = Namespace(NAMESPACES["xsd"])
 
 
 #: Vocabularies whose terms are OWL/RDF built-ins, never declared by the data.

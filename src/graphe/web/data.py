@@ -14,17 +14,18 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from pathlib import Path
 
-from graphe import paths, queries
+from graphe import queries
 from graphe.namespaces import ID_BASE, local_href
 
-PAGES_DIR = paths.QUERIES / "pages"
 _MAX_ANSWERS = 2048
 
 
 @lru_cache(maxsize=64)
-def page_query(name: str) -> queries.NamedQuery:
-    return queries.NamedQuery.from_file(PAGES_DIR / f"{name}.rq")
+def page_query(queries_dir: Path, name: str) -> queries.NamedQuery:
+    """``queries_dir/pages/{name}.rq``: the served project's page queries."""
+    return queries.NamedQuery.from_file(queries_dir / "pages" / f"{name}.rq")
 
 
 async def select(request, name: str, **params: str) -> list[dict[str, str]]:
@@ -37,7 +38,7 @@ async def select(request, name: str, **params: str) -> list[dict[str, str]]:
     key = (name, tuple(sorted(params.items())))
     if key in answers:
         return answers[key]
-    text = page_query(name).bind(params)
+    text = page_query(rt.settings.queries_dir, name).bind(params)
     checked = await rt.check(text)
     result = await rt.executor.run(checked, format="json", timeout=rt.settings.timeout, row_limit=None)
     document = json.loads(result.body)

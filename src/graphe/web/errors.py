@@ -6,6 +6,8 @@ other client keeps the short text or JSON error of :mod:`graphe.api.http`.
 
 from __future__ import annotations
 
+from graphe import formats
+from graphe.negotiation import negotiated
 from graphe.web.templating import templates
 
 TITLES = {400: "Demande invalide", 404: "Page introuvable", 405: "Méthode non permise", 406: "Format non disponible",
@@ -13,14 +15,9 @@ TITLES = {400: "Demande invalide", 404: "Page introuvable", 405: "Méthode non p
           504: "Délai dépassé"}
 
 
-def wants_html(request) -> bool:
-    accept = request.headers.get("accept", "")
-    return "text/html" in accept and request.url.path != "/sparql"
-
-
 def html_error(request, status: int, message: str, headers: dict | None = None, choices: list | None = None):
     """The error page, or None when the client did not ask for HTML."""
-    if not wants_html(request):
+    if negotiated(request).error is not formats.HTML:
         return None
     context = {"status": status, "titre": TITLES.get(status, "Erreur"), "message": message, "choix": choices or []}
     response = templates.TemplateResponse(request, "pages/erreur.html", context, status_code=status)
