@@ -41,7 +41,7 @@ from graphe import dataset, shacl_units
 from graphe.errors import DataError
 from graphe.namespaces import CDVSH, bind_all
 from graphe.project import Project, current
-from graphe.validation_cache import Cache, digest, rules_digest
+from graphe.validation_cache import Cache, digest, file_digest, rules_digest
 from graphe.validation_sources import Sources, Violation
 
 __all__ = ["Report", "Sources", "Violation", "validate"]
@@ -193,11 +193,10 @@ def load_shapes(project: Project | None = None) -> Graph:
     files = shape_files(project)
     versions = []
     for f in files:
-        try:
-            stat = f.stat()
+        try:  # by content, not date: the cache keys results by these bytes, the parsed graph must be theirs
+            versions.append((f, file_digest(f), 0))
         except OSError as exc:
             raise DataError(f"{f}: {exc}") from None
-        versions.append((f, stat.st_mtime_ns, stat.st_size))
     return _parse_shapes(tuple(versions))
 
 

@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import tempfile
-from functools import lru_cache
 from pathlib import Path
 
 from graphe import __version__
@@ -38,14 +37,13 @@ def digest(*parts: str) -> str:
 
 
 def file_digest(path: Path) -> str:
-    """SHA-256 of the file's bytes (stat-keyed in memory: one read per version of the file)."""
-    st = Path(path).stat()
-    return _file_digest(str(path), st.st_mtime_ns, st.st_size, st.st_ino)
-
-
-@lru_cache(maxsize=65536)
-def _file_digest(path: str, mtime_ns: int, size: int, ino: int) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """SHA-256 of the file's bytes, read every time: a date or a size can stay the same across an edit
+    (timestamps tick every few milliseconds), the bytes cannot (≈ 0.4 s for the 360 MB of 300×)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def rules_digest(rule_files: list[Path], project: Project | None = None) -> str:
