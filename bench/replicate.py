@@ -5,7 +5,7 @@ and the server at that size, this script copies the annex's facts N times (300×
 communes, ≈ 2 M quads). Each replica:
 
 - renames every resource IRI under ``…/id/`` (``-r{k}`` at the end of the slug) except the
-  shared vocabularies (themes, dispositifs, indicators, units, the dataset's description and
+  shared vocabularies (themes, dispositifs, roles, indicators, units, the dataset's description and
   the source document), and gives its communes synthetic codes that no real commune has (``0A000``…: a letter in second
   place exists in real INSEE codes only as 2A/2B), so that the shapes' patterns still hold;
 - has its passages in its own copy of the source text: the replicas' texts follow one another
@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 ID = "https://w3id.org/contrats-de-ville/id/"
 #: Types under /id/ shared by every replica (vocabularies and the dataset's own description).
-SHARED = ("theme", "dispositif", "indicateur", "unite", "jeu-de-donnees", "document")
+SHARED = ("theme", "dispositif", "role", "indicateur", "unite", "jeu-de-donnees", "document")
 MARK = "# SYNTHÉTIQUE : réplique de banc d'essai (bench/replicate.py), jamais publiée, pas des faits.\n"
 
 _IRI = re.compile(r"<" + re.escape(ID) + r"(?!(?:" + "|".join((*SHARED, "commune")) + r")/)([^/>]+)/([^>]*)>")
