@@ -15,7 +15,7 @@ from pyshacl import validate as shacl_validate
 from rdflib import RDF, URIRef
 from rdflib.namespace import SH
 
-from graphe import dataset
+from graphe import dataset, shacl_units
 from graphe.project import Project, current
 from graphe.validate import load_shapes, validate
 from graphe.validation_cache import Cache
@@ -51,9 +51,13 @@ def _whole_graph(files: list[Path]) -> set[tuple[str, str | None]]:
             for r in results.subjects(RDF.type, SH.ValidationResult)}
 
 
+@pytest.mark.parametrize("hub_files", [shacl_units.HUB_FILES, 1], ids=["fichiers", "noeuds-partages"])
 @pytest.mark.parametrize("case", INVALID[::6], ids=[c.stem for c in INVALID[::6]])
-def test_file_by_file_finds_what_the_whole_graph_finds(case, tmp_path):
+def test_file_by_file_finds_what_the_whole_graph_finds(case, hub_files, tmp_path, monkeypatch):
+    """Also when every resource stated in two files is a hub, checked once on its own."""
+    monkeypatch.setattr(shacl_units, "HUB_FILES", hub_files)
     report = validate(BASE + [case], cache=Cache(tmp_path))
+    assert (report.cache["noeuds_partages"] > 0) == (hub_files == 1)
     shapes = {(v.focus, v.rule) for v in report.violations if not v.is_check}
     assert shapes == _whole_graph(BASE + [case])
 
@@ -84,7 +88,8 @@ def test_nothing_touched_nothing_revalidated(project):
     first = _run(project)
     assert first.conforms and first.cache["revalides"] == first.cache["fichiers"]
     again = _run(project)
-    assert again.cache == {"fichiers": first.cache["fichiers"], "revalides": 0, "verifications_en_cache": True}
+    assert again.cache["fichiers"] == first.cache["fichiers"]
+    assert again.cache["revalides"] == again.cache["noeuds_revalides"] == 0 and again.cache["verifications_en_cache"]
     assert again.text() == first.text()
 
 

@@ -46,6 +46,8 @@ SUBCLASS = str(RDFS.subClassOf)
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: Triples per pySHACL call: large enough that its fixed cost does not count, small enough to share out.
 BATCH_TRIPLES = 40_000
+#: A resource described in more files than this is a hub: checked once on its own (:meth:`Plan._hub`).
+HUB_FILES = 16
 #: From how many files to read their summaries in a pool.
 PARALLEL_FILES = 64
 #: What a file's summary looks like; a new layout gets new cache keys.
@@ -124,6 +126,7 @@ class Unit:
     types: list[tuple[str, str]]  # (IRI, class) of the values those resources cite
     triples: int
     key: str
+    hub: bool = False  # a resource described in many files, validated once on its own (``path`` is "")
 
 
 class Plan:
@@ -142,8 +145,10 @@ class Plan:
                     self.where[iri].append(i)
             for iri, classes in summary["types"].items():
                 self.types[iri].update(classes)
+        self.hubs = {iri for iri, found in self.where.items() if len(found) > HUB_FILES}
         base = digest("unités", rules, repr(self.subclass))
         self.units = [self._unit(i, base) for i in range(len(self.files))]
+        self.units += [self._hub(k, iri, base) for k, iri in enumerate(sorted(self.hubs))]
 
     def _summaries(self, cache: Cache, workers: int | None) -> list[dict]:
         keys = [digest("résumé", SUMMARY_FORMAT, h) for h in self.hashes]
@@ -162,7 +167,7 @@ class Plan:
     def _unit(self, i: int, base: str) -> Unit:
         own = self.summaries[i]["refs"]
         cited = {iri for refs in own.values() for iri in refs}
-        whole = {iri for iri in own if iri} | cited  # resources whose every triple the unit holds
+        whole = ({iri for iri in own if iri} | cited) - self.hubs  # resources whose every triple the unit holds
         context: dict[int, set] = defaultdict(set)
         beyond: set[str] = set()
         for iri in whole:
@@ -170,6 +175,7 @@ class Plan:
                 if j != i:
                     context[j].add(iri)
                 beyond.update(self.summaries[j]["refs"][iri])
+        beyond |= self.hubs & ({iri for iri in own if iri} | cited)  # a hub: its types only, it has its own unit
         types = sorted((iri, c) for iri in beyond - whole for c in self.types.get(iri, ()))
         files = sorted(context)
         key = digest(base, str(self.files[i]), self.hashes[i],
@@ -178,6 +184,18 @@ class Plan:
             self.summaries[j]["triples"] * len(context[j]) // max(1, len(self.summaries[j]["refs"])) for j in files)
         return Unit(i, str(self.files[i]), {str(self.files[j]): sorted(context[j]) for j in files},
                     sorted(whole), types, triples, key)
+
+
+    def _hub(self, k: int, iri: str, base: str) -> Unit:
+        """A resource stated in more than ``HUB_FILES`` files (the dataset's description, a source
+        document every replica cites): its whole description is checked here, once, so that no file's
+        unit reads hundreds of files; the files' units see only its types."""
+        files = self.where[iri]
+        beyond = {ref for j in files for ref in self.summaries[j]["refs"][iri]} - {iri}
+        types = sorted((ref, c) for ref in beyond for c in self.types.get(ref, ()))
+        key = digest(base, "nœud partagé", iri, *(f"{self.files[j]} {self.hashes[j]}" for j in files), repr(types))
+        return Unit(len(self.files) + k, "", {str(self.files[j]): [iri] for j in files}, [iri], types,
+                    len(files) * 4 + len(types), key, hub=True)
 
 
 def _digest(path: Path) -> str:
@@ -235,7 +253,8 @@ def validate_batch(batch: list[Unit]) -> dict[str, list]:
     data = Graph()
     parts: dict[str, Graph] = {}
     for unit in batch:
-        parts[unit.path] = dataset.parse_file(Path(unit.path))
+        if not unit.hub:
+            parts[unit.path] = dataset.parse_file(Path(unit.path))
     wanted: dict[str, set] = defaultdict(set)
     for unit in batch:
         for path, iris in unit.context.items():
@@ -262,7 +281,7 @@ def validate_batch(batch: list[Unit]) -> dict[str, list]:
     found = list(results.subjects(RDF.type, SH.ValidationResult))
     out: dict[str, list] = {}
     for unit in batch:
-        mine = parts[unit.path]
+        mine = parts[unit.path] if not unit.hub else Graph()
         keep = {URIRef(iri) for iri in unit.keep}
         out[unit.key] = [record(sources, results, r) for r in found
                          if _kept(results.value(r, SH.focusNode), keep, mine, sources)]

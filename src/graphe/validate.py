@@ -162,7 +162,9 @@ def validate(files: list[Path] | None = None, project: Project | None = None, ca
         files=files,
         rules={"formes": count_shapes(shapes), "verifications": len(checks)},
         seconds={"shacl": round(shacl_seconds, 3), "verifications": round(check_seconds, 3)},
-        cache={"fichiers": len(plan.units), "revalides": len(todo), "verifications_en_cache": checks_cached},
+        cache={"fichiers": len(plan.files), "revalides": sum(not u.hub for u in todo),
+               "noeuds_partages": len(plan.hubs), "noeuds_revalides": sum(u.hub for u in todo),
+               "verifications_en_cache": checks_cached},
     )
     results.set((report_node, SH.conforms, Literal(report.conforms)))
     return report
