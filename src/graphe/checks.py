@@ -88,7 +88,11 @@ def load_files(files: list) -> tuple[ox.Store, dict[str, int]]:
     for i, path in enumerate(files):
         name = ox.NamedNode(Path(path).resolve().as_uri())
         order[name.value] = i
-        store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, name) for q in read_quads(path))
+        try:  # parsed and stored by Oxigraph without Python objects: 13 s instead of ~30 s of CPU at 300×
+            store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=name.value, to_graph=name)
+        except (SyntaxError, ValueError, OSError):  # rdflib's reading, or its French error
+            store.remove_graph(name)
+            store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, name) for q in read_quads(path))
     return store, order
 
 
