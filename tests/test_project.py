@@ -141,3 +141,19 @@ def test_an_app_serves_its_own_project_whatever_the_current_one(two, monkeypatch
     assert "alpha" in client.get("/prefixes").json()
     assert client.get("/essai-projet").json() == {"racine": str(a.root), "curie": "alpha:x"}
     assert current() is REAL
+
+
+def test_the_cli_finds_the_project_when_it_runs(two, monkeypatch, capsys):
+    """``graphe`` in this process, with ``GRAPHE_HOME`` set after graphe was imported: each run
+    works on the project named at that moment (its named questions, its source document)."""
+    from graphe.cli import main
+
+    a, b = two
+    monkeypatch.setenv("GRAPHE_HOME", str(b.root))
+    assert main(["query", "--list"]) == 0
+    listed = capsys.readouterr().out
+    assert "question-beta" in listed and "question-alpha" not in listed
+    monkeypatch.setenv("GRAPHE_HOME", str(a.root))
+    assert main(["passage", "Annexe alpha"]) == 0
+    out = capsys.readouterr().out
+    assert "oa:start 0 ; oa:end 12" in out

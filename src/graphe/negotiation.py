@@ -13,9 +13,6 @@ JSON object, a browser on a page the French error page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property
-
 from graphe import formats
 from graphe.errors import NotAcceptable
 
@@ -27,21 +24,27 @@ _JSON_ANSWERS = ("json", "jsonld")
 _KNOWN = [*formats.SOLUTIONS, *formats.GRAPH, formats.HTML]
 
 
-@dataclass(frozen=True)
 class Negotiated:
-    """What one request accepts, and every format decided from it (each at most once)."""
+    """What one request accepts, and every format decided from it (each at most once).
 
-    accept: str | None
-    format_param: str | None = None
-    pages: bool = True  # an error may be the HTML page (not on /sparql: its page shows errors in place)
-    _choices: dict = field(default_factory=dict, compare=False, repr=False)
+    A plain class with slots: ``/sparql`` makes one per request on its hot path.
+    """
+
+    __slots__ = ("accept", "format_param", "pages", "_choices", "_error")
+
+    def __init__(self, accept: str | None, format_param: str | None = None, *, pages: bool = True):
+        self.accept = accept
+        self.format_param = format_param
+        self.pages = pages  # an error may be the HTML page (not on /sparql: its page shows errors in place)
+        self._choices: dict[int, tuple[list[formats.Format], formats.Format | None]] = {}
+        self._error: formats.Format | None = None
 
     def choice(self, offers: list[formats.Format]) -> formats.Format | None:
         """The offer this request prefers (``format=`` first, then ``Accept``), or None."""
-        key = tuple(f.name for f in offers)
-        if key not in self._choices:
-            self._choices[key] = formats.negotiate(self.accept, self.format_param, offers)
-        return self._choices[key]
+        kept = self._choices.get(id(offers))
+        if kept is None:  # the list is kept with its answer, so its id cannot be reused meanwhile
+            kept = self._choices[id(offers)] = (offers, formats.negotiate(self.accept, self.format_param, offers))
+        return kept[1]
 
     def answer(self, offers: list[formats.Format]) -> formats.Format:
         """The answer's format among ``offers``; 406 in French, listing them, when none fits."""
@@ -52,15 +55,20 @@ class Negotiated:
 
     def page(self, offers: list[formats.Format]) -> bool:
         """A browser asking for the page rather than data (never when ``format=`` names one)."""
-        return not self.format_param and self.choice([*offers, formats.HTML]) is formats.HTML
+        return not self.format_param and formats.choose(self.accept, [*offers, formats.HTML]) is formats.HTML
 
-    @cached_property
+    @property
     def error(self) -> formats.Format:
         """The format of this request's error body: HTML (the page), JSON or text.
 
         ``format=`` decides when it names a format, as it decides the answer; otherwise the
         ``Accept`` header: the page for a browser, JSON for a JSON client, else text.
         """
+        if self._error is None:
+            self._error = self._decide_error()
+        return self._error
+
+    def _decide_error(self) -> formats.Format:
         if self.format_param:
             named = formats.by_name(self.format_param, _KNOWN)
             if named is formats.HTML:

@@ -12,8 +12,6 @@ that one. Two projects can be used side by side in one process.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -116,12 +114,20 @@ def current() -> Project:
     return Project.at(os.environ.get("GRAPHE_HOME") or CHECKOUT)
 
 
-@contextmanager
-def using(project: Project | Path | str) -> Iterator[Project]:
-    """Work on ``project`` for the block (``with using(Project.at(tmp)): build()``)."""
-    chosen = project if isinstance(project, Project) else Project.at(project)
-    token = _USING.set(chosen)
-    try:
-        yield chosen
-    finally:
-        _USING.reset(token)
+class using:  # noqa: N801 - used as a function: ``with using(project):``
+    """Work on ``project`` for the block (``with using(Project.at(tmp)): build()``).
+
+    A class rather than a generator: the server enters it on every request.
+    """
+
+    __slots__ = ("project", "_token")
+
+    def __init__(self, project: Project | Path | str):
+        self.project = project if isinstance(project, Project) else Project.at(project)
+
+    def __enter__(self) -> Project:
+        self._token = _USING.set(self.project)
+        return self.project
+
+    def __exit__(self, *exc) -> None:
+        _USING.reset(self._token)

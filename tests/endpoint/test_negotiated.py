@@ -111,14 +111,14 @@ def test_a_named_question_errs_in_the_format_it_would_answer(client, params, hea
 
 def test_each_decision_is_made_once_per_request(monkeypatch):
     calls = []
-    real = formats.negotiate
-    monkeypatch.setattr(negotiation.formats, "negotiate", lambda *a: calls.append(a) or real(*a))
+    real = formats.choose
+    monkeypatch.setattr(negotiation.formats, "choose", lambda *a: calls.append(a) or real(*a))
     decided = Negotiated("text/csv, text/plain;q=0.5", None, pages=False)
     assert decided.answer(formats.SOLUTIONS) is formats.CSV
     assert decided.answer(formats.SOLUTIONS) is formats.CSV
-    assert not decided.page(formats.SOLUTIONS)
     assert decided.error is ERROR_TEXT and decided.error is ERROR_TEXT
-    assert len(calls) == 2  # the answer among the solutions, and the page against them
+    assert not decided.page(formats.SOLUTIONS)
+    assert len(calls) == 3  # the answer among the solutions, the error body, the page against the solutions
 
 
 @pytest.mark.parametrize("accept, format_param, pages, error", [
