@@ -5,7 +5,7 @@ and the server at that size, this script copies the annex's facts N times (300×
 communes, ≈ 2 M quads). Each replica:
 
 - renames every resource IRI under ``…/id/`` (``-r{k}`` at the end of the slug) except the
-  shared vocabularies (themes, dispositifs, indicators, units, the dataset's description and
+  shared vocabularies (themes, dispositifs, roles, indicators, units, the dataset's description and
   the source document), and gives its communes synthetic codes that no real commune has (``0A000``…: a letter in second
   place exists in real INSEE codes only as 2A/2B), so that the shapes' patterns still hold;
 - has its passages in its own copy of the source text: the replicas' texts follow one another
@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 ID = "https://w3id.org/contrats-de-ville/id/"
 #: Types under /id/ shared by every replica (vocabularies and the dataset's own description).
-SHARED = ("theme", "dispositif", "indicateur", "unite", "jeu-de-donnees", "document")
+SHARED = ("theme", "dispositif", "role", "indicateur", "unite", "jeu-de-donnees", "document")
 MARK = "# SYNTHÉTIQUE : réplique de banc d'essai (bench/replicate.py), jamais publiée, pas des faits.\n"
 
 _IRI = re.compile(r"<" + re.escape(ID) + r"(?!(?:" + "|".join((*SHARED, "commune")) + r")/)([^/>]+)/([^>]*)>")
@@ -100,6 +100,28 @@ def make_nquads(source: Path, scale: int, out: Path, root: Path = ROOT) -> Path:
     return out
 
 
+def write_replica_files(folder: Path, stem: str, lines: list[str], scale: int, shift: int,
+                        communes: dict[str, int]) -> list[Path]:
+    """One file per replica, as a national project would have one file per commune.
+
+    ``{stem}.ttl`` holds the shared lines and replica 0 (the annex's file as it is), ``{stem}-r{k}.ttl``
+    replica k's own lines: changing one commune of one replica changes one file (what the validation
+    cache re-validates). N-Triples is Turtle: the build reads these files as they are.
+    """
+    shared = [line for line in lines if not is_replicated(line)]
+    own = [line for line in lines if is_replicated(line)]
+    written = []
+    for k in range(scale):
+        path = folder / (f"{stem}.ttl" if k == 0 else f"{stem}-r{k}.ttl")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(MARK)
+            if k == 0:
+                f.writelines(shared)
+            f.writelines(rename(line, k, shift, communes) for line in own)
+        written.append(path)
+    return written
+
+
 def make_project(scale: int, out: Path, root: Path = ROOT) -> Path:
     """A copy of the project's inputs at ``scale`` replicas, for ``GRAPHE_HOME=out graphe build``."""
     from rdflib import Graph
@@ -116,9 +138,7 @@ def make_project(scale: int, out: Path, root: Path = ROOT) -> Path:
     triples = {p: Graph().parse(p, format="turtle").serialize(format="nt").splitlines(keepends=True) for p in files}
     communes = commune_codes(line for lines in triples.values() for line in lines)
     for path, lines in triples.items():
-        with open(out / "data" / "ttl" / path.name, "w", encoding="utf-8") as f:
-            f.write(MARK)  # N-Triples is Turtle: the build reads these files as they are
-            f.writelines(replicate(lines, scale, len(text), communes))
+        write_replica_files(out / "data" / "ttl", path.stem, lines, scale, len(text), communes)
     (out / "SYNTHETIQUE.txt").write_text(MARK[2:], encoding="utf-8")
     return out
 

@@ -23,57 +23,31 @@ passage or mention (blank node) is shown through the resource it hangs from
 
 from __future__ import annotations
 
-import re
+import json
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from pyshacl import validate as shacl_validate
-from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, Node, URIRef
+from rdflib import RDF, RDFS, BNode, Graph, Literal, Node
 from rdflib.namespace import SH
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
+from rdflib.util import from_n3
 
 from graphe import checks as oxigraph_checks
-from graphe import dataset
+from graphe import dataset, shacl_units
 from graphe.errors import DataError
-from graphe.namespaces import CDVSH, bind_all, readable
+from graphe.namespaces import CDVSH, bind_all
 from graphe.project import Project, current
+from graphe.validation_cache import Cache, digest, file_digest, rules_digest
+from graphe.validation_sources import Sources, Violation
+
+__all__ = ["Report", "Sources", "Violation", "validate"]
 
 #: What a check file's name ends with; the rest of the stem is the check's name.
 CHECK_SUFFIX = "-violation.rq"
-
-#: An IRI written out in a message (up to a space, a closing bracket or punctuation).
-IRI_IN_TEXT = re.compile(r"https?://[^\s<>\"()»,;]+[^\s<>\"()»,;.]")
-
-#: SHACL severities, as the report says them.
-SEVERITIES = {SH.Violation: "violation", SH.Warning: "avertissement", SH.Info: "information"}
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One failed rule on one node. ``rule`` is a shape (``cdvsh:Objectif-axe``) or a check name."""
-
-    file: str | None  # the file stating the focus, relative to the project root when inside it
-    focus: str  # readable: a prefixed name, or the path from the resource a blank node hangs from
-    rule: str
-    path: str | None
-    value: str | None
-    message: str
-    severity: str = "violation"
-
-    @property
-    def is_check(self) -> bool:
-        """True for a cross-entity check (``queries/checks``), False for a SHACL shape."""
-        return not self.rule.startswith("cdvsh:")
-
-    def line(self) -> str:
-        where = f" [{self.path}]" if self.path else ""
-        value = f" (valeur : {self.value})" if self.value is not None else ""
-        mark = "" if self.severity == "violation" else f"{self.severity} : "
-        return f"{self.focus} — {self.rule}{where} : {mark}{self.message}{value}"
 
 
 @dataclass
@@ -85,6 +59,7 @@ class Report:
     files: list[Path] = field(default_factory=list)
     rules: dict[str, int] = field(default_factory=dict)  # how many shapes and checks ran
     seconds: dict[str, float] = field(default_factory=dict)
+    cache: dict = field(default_factory=dict)  # how many files were re-validated, the rest came from the cache
 
     @property
     def conforms(self) -> bool:
@@ -123,41 +98,61 @@ class Report:
 # --------------------------------------------------------------------------- entry point
 
 
-def validate(files: list[Path] | None = None, project: Project | None = None) -> Report:
+def validate(files: list[Path] | None = None, project: Project | None = None, cache: Cache | None = None,
+             workers: int | None = None) -> Report:
     """Validate ``files`` (default: the project's ontology and data files) against shapes and checks.
 
     Data files are validated with an ontology: when none of ``files`` declares an owl:Ontology,
     the project's ontology files are added (the class hierarchy, the theme and dispositif
     schemes), else every ``sh:class`` and every ``cdv:`` term would be reported.
+    The shapes run file by file (:mod:`graphe.shacl_units`), the checks on the whole data in
+    Oxigraph; both are cached by content (:mod:`graphe.validation_cache`; ``cache=Cache(enabled=False)``
+    re-validates everything).
     Raises :class:`graphe.errors.DataError` when a file (data, shapes or check) cannot be read.
     """
     project = project or current()
     files = list(files) if files is not None else dataset.ontology_files(project) + dataset.data_files(project)
-    sources = Sources.parse(files, project)
-    if (None, RDF.type, OWL.Ontology) not in sources.union:
-        files = [f for f in dataset.ontology_files(project) if f not in files] + files
-        sources = Sources.parse(files, project)
+    cache = cache if cache is not None else Cache(project=project)
     shapes = load_shapes(project)
     checks = load_checks(project.checks)
+    rules = rules_digest(shape_files(project) + [c.path for c in checks.values()], project)
+    plan = shacl_units.Plan(files, cache, rules, workers)
+    if not plan.declares_ontology():
+        files = [f for f in dataset.ontology_files(project) if f not in files] + files
+        plan = shacl_units.Plan(files, cache, rules, workers)
 
     started = time.perf_counter()
-    _, results, _ = shacl_validate(
-        sources.union,
-        shacl_graph=shapes,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-        inplace=True,
-    )
+    records = {u.key: cache.get(u.key) for u in plan.units}
+    todo = [u for u in plan.units if records[u.key] is None]
+    if todo:
+        for key, found in shacl_units.run(todo, shapes, plan.files, plan.subclass, project, workers):
+            cache.put(key, found)  # batch by batch: an interrupted validation keeps what it did
+            records[key] = found
     shacl_seconds = time.perf_counter() - started
-    violations = [sources.shacl_violation(results, r) for r in results.subjects(RDF.type, SH.ValidationResult)]
+
+    results = Graph()
+    report_node = BNode()
+    results.add((report_node, RDF.type, SH.ValidationReport))
+    violations = []
+    for record in {json.dumps(r, sort_keys=True): r for rs in records.values() for r in rs}.values():
+        violations.append(Violation(**record["violation"]))
+        node = BNode()
+        results.add((report_node, SH.result, node))
+        for p, o in record["triples"]:
+            results.add((node, from_n3(p), from_n3(o)))
 
     started = time.perf_counter()
-    report_node = next(results.subjects(RDF.type, SH.ValidationReport))
-    for check, row in oxigraph_checks.run(sources.union, checks.values()):  # Oxigraph: rdflib's joins grow ~n²
-        found = sources.check_violation(check.name, row)
+    check_key = digest("vérifications", rules, *(f"{f} {h}" for f, h in zip(plan.files, plan.hashes)))
+    rows = cache.get(check_key)
+    checks_cached = rows is not None
+    if rows is None:
+        rows = _run_checks(plan.files, checks, project)
+        cache.put(check_key, rows)
+    for item in rows:
+        found = Violation(**item["violation"])
         violations.append(found)
-        _add_check_result(results, report_node, check, row, found)
+        _add_check_result(results, report_node, checks[item["check"]],
+                          {k: from_n3(v) for k, v in item["row"].items()}, found)
     check_seconds = time.perf_counter() - started
 
     violations.sort(key=lambda v: (v.file or "~", v.focus, v.rule, v.path or "", v.value or ""))
@@ -167,25 +162,43 @@ def validate(files: list[Path] | None = None, project: Project | None = None) ->
         files=files,
         rules={"formes": count_shapes(shapes), "verifications": len(checks)},
         seconds={"shacl": round(shacl_seconds, 3), "verifications": round(check_seconds, 3)},
+        cache={"fichiers": len(plan.files), "revalides": sum(not u.hub for u in todo),
+               "noeuds_partages": len(plan.hubs), "noeuds_revalides": sum(u.hub for u in todo),
+               "verifications_en_cache": checks_cached},
     )
     results.set((report_node, SH.conforms, Literal(report.conforms)))
     return report
 
 
+def _run_checks(files: list[Path], checks: dict, project: Project) -> list[dict]:
+    """Every check's rows on the union of ``files`` in Oxigraph (rdflib's joins grow ~n²), as JSON."""
+    store, order = oxigraph_checks.load_files(files)
+    view = oxigraph_checks.StoreSources(store, files, order, project)
+    rows = []
+    for check, row in oxigraph_checks.run_store(store, checks.values()):
+        found, converted = view.violation(check.name, row)
+        rows.append({"check": check.name, "violation": found.__dict__.copy(),
+                     "row": {k: v.n3() for k, v in converted.items()}})
+    return rows
+
+
 # --------------------------------------------------------------------------- rules
+
+
+def shape_files(project: Project | None = None) -> list[Path]:
+    base = (project or current()).ontology
+    return [base / "shapes.ttl", *sorted(base.glob("shapes-*.ttl")), base / "prefixes.ttl"]
 
 
 def load_shapes(project: Project | None = None) -> Graph:
     """The shapes graph: ``ontology/shapes.ttl`` (and ``shapes-*.ttl``) with the prefix table its SPARQL uses."""
-    base = (project or current()).ontology
-    files = [base / "shapes.ttl", *sorted(base.glob("shapes-*.ttl")), base / "prefixes.ttl"]
+    files = shape_files(project)
     versions = []
     for f in files:
-        try:
-            stat = f.stat()
+        try:  # by content, not date: the cache keys results by these bytes, the parsed graph must be theirs
+            versions.append((f, file_digest(f), 0))
         except OSError as exc:
             raise DataError(f"{f}: {exc}") from None
-        versions.append((f, stat.st_mtime_ns, stat.st_size))
     return _parse_shapes(tuple(versions))
 
 
@@ -280,113 +293,3 @@ def _get(row, name: str):
         return row[name]
     except (KeyError, IndexError):
         return None
-
-
-# --------------------------------------------------------------------------- the files
-
-
-class Sources:
-    """The parsed files, their union, and which file states what (for the report)."""
-
-    def __init__(self, files: list[Path], graphs: list[Graph], project: Project | None = None):
-        self.project = project or current()
-        self.files = files
-        self.graphs = graphs
-        self.union = Graph()
-        for g in graphs:
-            self.union += g
-
-    @classmethod
-    def parse(cls, files: list[Path], project: Project | None = None) -> Sources:
-        return cls(files, [dataset.parse_file(f) for f in files], project)
-
-    # -- naming nodes
-
-    def name(self, node: Node | None) -> str | None:
-        """A readable name: prefixed IRI, literal text, or a blank node's path from its owner."""
-        if node is None:
-            return None
-        if isinstance(node, URIRef):
-            return readable(str(node), self.project)
-        if isinstance(node, Literal):
-            return str(node)
-        owner, steps = self.owner(node)
-        if owner is None:
-            return "[nœud anonyme]"
-        return " › ".join([self.name(owner)] + [self.name(p) for p in steps])
-
-    def owner(self, node: Node) -> tuple[Node | None, list[Node]]:
-        """The IRI a blank node hangs from, and the properties leading from it to the node."""
-        steps: list[Node] = []
-        seen = {node}
-        while isinstance(node, BNode):
-            parent = next(iter(self.union.subject_predicates(node)), None)
-            if parent is None or parent[0] in seen:
-                return None, steps
-            node, prop = parent
-            seen.add(node)
-            steps.insert(0, prop)
-        return node, steps
-
-    def file_of(self, focus: Node, path: Node | None = None, value: Node | None = None) -> str | None:
-        """The file that states the focus: the triple itself, else the property, else the subject."""
-        if isinstance(focus, BNode):
-            owner, _ = self.owner(focus)
-            candidates = [i for i, g in enumerate(self.graphs) if (focus, None, None) in g]
-            if candidates:
-                return self._rel(self.files[candidates[0]])
-            focus = owner if owner is not None else focus
-        if path is not None:
-            for obj in ((value,) if value is not None else ()) + (None,):
-                for f, g in zip(self.files, self.graphs):
-                    if (focus, path, obj) in g:
-                        return self._rel(f)
-        for pred in (RDF.type, None):
-            for f, g in zip(self.files, self.graphs):
-                if (focus, pred, None) in g:
-                    return self._rel(f)
-        return None
-
-    def _rel(self, path: Path) -> str:
-        return self.project.relative(path)
-
-    # -- building violations
-
-    def shacl_violation(self, results: Graph, result: Node) -> Violation:
-        focus = results.value(result, SH.focusNode)
-        path = results.value(result, SH.resultPath)
-        value = results.value(result, SH.value)
-        shape = results.value(result, SH.sourceShape)
-        messages = list(results.objects(result, SH.resultMessage))
-        french = [m for m in messages if getattr(m, "language", None) == "fr"]
-        message = self.shorten(str((french or messages or [Literal("contrainte non respectée")])[0]))
-        severity = SEVERITIES.get(results.value(result, SH.resultSeverity), "violation")
-        if isinstance(shape, BNode):
-            shape_name = f"forme anonyme ({self.name(results.value(result, SH.sourceConstraintComponent))})"
-        else:
-            shape_name = self.name(shape)
-        return Violation(
-            file=self.file_of(focus, path if isinstance(path, URIRef) else None, value),
-            focus=self.name(focus),
-            rule=shape_name,
-            path=self.name(path) if isinstance(path, URIRef) else None,
-            value=None if value is None or value == focus else self.name(value),
-            message=message,
-            severity=severity,
-        )
-
-    def check_violation(self, name: str, row) -> Violation:
-        focus, path, value = _get(row, "focus"), _get(row, "path"), _get(row, "value")
-        message = _get(row, "message")
-        return Violation(
-            file=self.file_of(focus, path, value) if focus is not None else None,
-            focus=self.name(focus) or "(sans ressource)",
-            rule=name,
-            path=self.name(path),
-            value=self.name(value),
-            message=self.shorten(str(message)) if message is not None else f"vérification {name} non respectée",
-        )
-
-    def shorten(self, text: str) -> str:
-        """``text`` with the IRIs a check wrote in full (``STR(?x)``) as prefixed names."""
-        return IRI_IN_TEXT.sub(lambda m: self.name(URIRef(m.group(0))).strip("<>"), text)

@@ -10,10 +10,10 @@ from graphe.namespaces import CDV, curie
 
 def refuse_drafts(ds: Dataset | Graph) -> None:
     """Raise when any resource is still a draft: accepting it is the curator's act, not the build's."""
-    from graphe.dataset import union
-
-    graph = union(ds)
-    drafts = sorted(set(graph.subjects(CDV.brouillon, None)), key=str)
+    if isinstance(ds, Dataset):  # graph by graph: no copy of the whole dataset (2.4 M triples at 300×)
+        drafts = sorted({s for s, _, _, _ in ds.quads((None, CDV.brouillon, None, None))}, key=str)
+    else:
+        drafts = sorted(set(ds.subjects(CDV.brouillon, None)), key=str)
     if not drafts:
         return
     named = [curie(str(s)) or str(s) for s in drafts if not str(s).startswith("_:") and "genid" not in str(s)]
