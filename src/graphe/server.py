@@ -192,7 +192,8 @@ def serve_many(settings, listen: Listen, processes: int, prepare=None) -> int:
     from graphe.supervisor import supervise
 
     sock = _listening_socket(listen.host, listen.port)
-    log.info("graphe : %d processus serveurs sur http://%s:%d/sparql", processes, listen.host, listen.port)
+    log.info("graphe : %d processus serveur%s sur http://%s:%d/sparql", processes, "s" if processes > 1 else "",
+             listen.host, listen.port)
     return supervise(_child, (settings, listen), processes, sock, prepare)
 
 
