@@ -19,7 +19,8 @@ from .htmlparse import Page
 pytestmark = pytest.mark.slow
 PREFIXED = re.compile(r"(?<![\w/.#-])(" + "|".join(sorted(map(re.escape, prefixes()), key=len, reverse=True)) + r"):[A-Za-z0-9_]")
 NOISE = [("nom préfixé", PREFIXED), ("langue", re.compile(r"@(fr|en)\b")), ("type de donnée", re.compile(r"\^\^")),
-         ("nœud technique", re.compile(r"\.well-known/genid"))]
+         ("nœud technique", re.compile(r"\.well-known/genid")),
+         ("balise de l'annexe montrée telle quelle", re.compile(r"</?(sup|sub|em|strong|br|b|i)>"))]
 #: Pages for researchers, not for policy staff: reached, answered, but written in SPARQL on purpose.
 RESEARCH = ("/sparql", "/ontologie", "/formes", "/graphe/", "/void", "/dumps/")
 

@@ -271,3 +271,28 @@ def test_partners_roles_are_shown_where_the_annex_gives_one(client, built_store)
         table = page.tables["tableau-partenaires"]
         assert "Rôle" in table[0]
         assert any(f["l"] in cell for row in table[1:] for cell in row), f
+
+
+def _wordings_with_tags(store) -> list[tuple[str, str]]:
+    """Every annex wording of a resource (``skos:hiddenLabel``) that carries the annex's inline tags."""
+    rows = store.query("""PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?s ?w { ?s skos:hiddenLabel ?w FILTER(CONTAINS(STR(?w), "</")) }""", use_default_graph_as_union=True)
+    return [(r["s"].value, r["w"].value) for r in rows]
+
+
+def test_the_annex_inline_tags_are_read_not_shown(client, built_store):
+    """« 2<sup>ème</sup> » is kept in the data (the document's characters) but a page shows « 2ème »:
+    in search results, on the resource's page, and as a real superscript on the annex's page."""
+    from graphe.web.markup import as_read
+
+    wordings = _wordings_with_tags(built_store)
+    assert wordings, "aucune graphie de l'annexe avec balise : le test ne vérifie plus rien"
+    for iri, wording in wordings:
+        words = " ".join(re.findall(r"\w+", as_read(wording))[:6])
+        r = client.get("/recherche", params={"q": words})
+        assert r.status_code == 200
+        assert not re.search(r"&lt;/?sup&gt;|</?sup>", r.text), (words, wording)
+        page = client.get(page_url(iri).split("#")[0])
+        assert page.status_code == 200 and "&lt;sup&gt;" not in page.text, (iri, wording)
+    annex = client.get("/annexe").text
+    assert "&lt;sup&gt;" not in annex and re.search(r"<sup>(<[^>]+>)*ème", annex)

@@ -22,6 +22,7 @@ from markdown_it import MarkdownIt
 
 from graphe import provenance
 from graphe.web.data import page_url, select
+from graphe.web.markup import restore
 from graphe.web.render import cached, page
 
 router = APIRouter()
@@ -70,7 +71,7 @@ def render(source: str, found: list[Passage]) -> str:
         last = offset
     pieces.append(source[last:])
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
-    return weave(md.render("".join(pieces)), found)
+    return weave(restore(md.render("".join(pieces))), found)
 
 
 def weave(rendered: str, found: list[Passage]) -> str:

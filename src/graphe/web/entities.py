@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from graphe.errors import NotFound
 from graphe.namespaces import ID_BASE
 from graphe.web.data import page_url, passage_url, select
+from graphe.web.markup import as_read
 from graphe.web.render import cached, page
 from graphe.web.tables import Cell, Table
 
@@ -168,7 +169,7 @@ async def resource(request: Request, name: str, iri: str):
                 role = [e["role"]] if has_roles else []
                 table.add(name_, e["genre"], *role, Cell(e["libelle"], e["url"]), e["objectif"],
                           Cell("Voir dans l'annexe", href, export=href or "") if href else "")
-    names = sorted({v["texte"] for v in fiche.get("nomAnnexe", [])} | {v["texte"] for v in fiche.get("autreNom", [])})
+    names = sorted({as_read(v["texte"]) for v in (*fiche.get("nomAnnexe", []), *fiche.get("autreNom", []))})
     context = {
         "sorte": kind, "nom": name, "iri": iri, "fiche": fiche, "groupes": groups, "noms": names,
         "titre": (fiche.get("nom") or [{"texte": iri}])[0]["texte"], "roles": has_roles,

@@ -8,6 +8,7 @@ from markupsafe import Markup
 from graphe import search
 from graphe.errors import DataError
 from graphe.web.data import page_url, passage_url
+from graphe.web.markup import as_read
 from graphe.web.render import cached, page
 
 router = APIRouter()
@@ -29,7 +30,7 @@ async def search_page(request: Request, q: str = ""):
             for h in group["hits"]:
                 passage = passage_url(h.get("debut"), h.get("fin"))
                 url = passage if group["kind"] == "chiffre" and passage else page_url(h["iri"], h.get("commune") or None)
-                other_names = [n for n in dict.fromkeys(h.get("noms", "").split(" | ")) if n and n != h["libelle"]]
+                other_names = [n for n in dict.fromkeys(map(as_read, h.get("noms", "").split(" | "))) if n and n != h["libelle"]]
                 hits.append({
                     "titre": Markup(search.highlight(h["libelle"], words)),
                     "url": url, "passage": passage,

@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from graphe import __version__
 from graphe.web.data import page_url
+from graphe.web.markup import finalize
 from graphe.web.tables import french_date
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
@@ -37,6 +38,8 @@ templates.env.globals.update(
     code_version=__version__,
 )
 templates.env.trim_blocks = True
+# what a template prints from the data is shown as read: the annex's inline tags are dropped
+templates.env.finalize = finalize
 templates.env.lstrip_blocks = True
 
 
