@@ -13,7 +13,6 @@ Run alone: ``python bench/loadgen.py URL PATH-QUERY-FILE --concurrency 32 --dura
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -26,6 +25,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import quote_plus, urlsplit
+
+from graphe.cli.parser import FrenchParser
 
 HEADERS = {
     "Content-Type": "application/x-www-form-urlencoded",
@@ -187,7 +188,7 @@ def run(url: str, query: str, concurrency: int, duration: float, tool: str = "au
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = FrenchParser(description=__doc__.splitlines()[0])
     p.add_argument("url", help="the SPARQL endpoint, e.g. http://127.0.0.1:8000/sparql")
     p.add_argument("query_file", help="file holding the query ('-' for stdin)")
     p.add_argument("--concurrency", type=int, default=8)

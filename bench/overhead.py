@@ -16,13 +16,14 @@ process tree is read from /proc before and after. Printed per request, in µs:
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from graphe.cli.parser import FrenchParser
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -82,7 +83,7 @@ def server_cpu_us(srv: servers.Server, query: str, clients: int, seconds: float)
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description="CPU par requête : graphe au-dessus du moteur, à côté d'Oxigraph server.")
+    p = FrenchParser(description="CPU par requête : graphe au-dessus du moteur, à côté d'Oxigraph server.")
     p.add_argument("--nquads", type=Path, default=run.ROOT / "dist" / "dataset.nq")
     p.add_argument("--clients", type=int, default=32)
     p.add_argument("--seconds", type=float, default=5.0)

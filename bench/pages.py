@@ -12,7 +12,6 @@ under 50 ms, search under 20 ms). Usage: ``.venv/bin/python bench/pages.py [--re
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import socket
 import statistics
@@ -21,6 +20,8 @@ import sys
 import time
 from pathlib import Path
 from urllib.parse import urlencode
+
+from graphe.cli.parser import FrenchParser
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = {
@@ -59,7 +60,7 @@ def measure(conn, path: str, repeat: int, accept: str = "text/html", fresh: bool
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = FrenchParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=50)
     args = parser.parse_args()
     port = free_port()

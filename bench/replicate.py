@@ -22,12 +22,13 @@ are not facts and are never shipped.
 
 from __future__ import annotations
 
-import argparse
 import re
 import shutil
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+from graphe.cli.parser import FrenchParser
 
 ROOT = Path(__file__).resolve().parents[1]
 ID = "https://w3id.org/contrats-de-ville/id/"
@@ -144,7 +145,7 @@ def make_project(scale: int, out: Path, root: Path = ROOT) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description="Répliques synthétiques des faits de l'annexe (banc d'essai).")
+    p = FrenchParser(description="Répliques synthétiques des faits de l'annexe (banc d'essai).")
     p.add_argument("--scale", type=int, required=True, help="nombre de répliques (1 = l'annexe)")
     p.add_argument("--project", type=Path, help="écrire une copie du projet à cette échelle ici")
     p.add_argument("--nquads", nargs=2, type=Path, metavar=("SOURCE", "SORTIE"),

@@ -22,7 +22,6 @@ per load level. See bench/README.md.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import http.client
 import json
@@ -37,6 +36,8 @@ import venv
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
+
+from graphe.cli.parser import FrenchParser
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -247,7 +248,7 @@ def print_table(rows: list[tuple[str, bool, list]], names: list[str], out=sys.st
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description="Benchmark graphe serve against Oxigraph server and rdflib-endpoint.")
+    p = FrenchParser(description="graphe serve face à Oxigraph server et rdflib-endpoint, sur les mêmes N-Quads.")
     p.add_argument("--nquads", type=Path, default=ROOT / "dist" / "dataset.nq")
     p.add_argument("--iterations", type=int, default=30, help="timed requests per query and server")
     p.add_argument("--budget", type=float, default=3.0, help="seconds per query and server, at most")

@@ -17,7 +17,6 @@ targets. ``.venv/bin/python bench/scale.py --scales 1 10`` takes about ten minut
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -27,6 +26,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+from graphe.cli.parser import FrenchParser
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -173,7 +174,7 @@ def serve_figures(nquads: Path, work: Path, args) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description="graphe à l'échelle de la France : construction et service.")
+    p = FrenchParser(description="graphe à l'échelle de la France : construction et service.")
     p.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100, 300])
     p.add_argument("--build-max", type=int, default=10, help="construire jusqu'à cette échelle (défaut 10)")
     p.add_argument("--work", type=Path, default=None,

@@ -20,13 +20,14 @@ and the script prints one table (graphe, Oxigraph server, their ratio) and a ver
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import statistics
 import sys
 import time
 from pathlib import Path
+
+from graphe.cli.parser import FrenchParser
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -87,7 +88,7 @@ def measure(srv: servers.Server, work: Path, queries: list[run.Query], args) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description="Les objectifs de service de l'issue #10 (taille de l'annexe).")
+    p = FrenchParser(description="Les objectifs de service de l'issue #10 (taille de l'annexe).")
     p.add_argument("--nquads", type=Path, default=run.ROOT / "dist" / "dataset.nq")
     p.add_argument("--iterations", type=int, default=20)
     p.add_argument("--budget", type=float, default=2.0)
