@@ -52,14 +52,14 @@ def tree_cpu(root: int) -> float:
     return total
 
 
-def timed_build(project: Path, dist: Path, cache: Path | None = None) -> dict:
-    """Run ``graphe build`` on ``project``; stages (wall, CPU), total, peak RSS."""
+def timed_build(project: Path, dist: Path, cache: Path | None = None, extra: list[str] | None = None) -> dict:
+    """Run ``graphe build`` on ``project`` (``extra``: more options); stages (wall, CPU), total, peak RSS."""
     graphe = Path(sys.executable).parent / "graphe"
     env = {**os.environ, "GRAPHE_HOME": str(project), "GRAPHE_CACHE": str(cache or dist.parent / "cache")}
     samples: list[tuple[float, float]] = []
     peak = 0
     t0 = time.perf_counter()
-    proc = subprocess.Popen([str(graphe), "build", "--dist", str(dist)], env=env,
+    proc = subprocess.Popen([str(graphe), "build", "--dist", str(dist), *(extra or [])], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     done = threading.Event()
 

@@ -225,12 +225,16 @@ _SHAPES: Graph | None = None  # set in the parent before the pool forks: the wor
 _ORDER: dict[str, int] = {}  # file → its rank in the project (the report names the first file stating a triple)
 _SUBCLASS: list = []
 _PROJECT = None  # the project whose prefixes name the nodes of the report
+_RUDOF = None  # the shapes split for rudof (graphe.shacl_rudof) when it makes the first pass, else None
 
 
-def run(units: list[Unit], shapes: Graph, order: list[Path], subclass: list, project, workers: int | None = None):
-    """(unit key, its results) as batches finish (see :func:`validate_batch`), in a pool when it pays."""
-    global _SHAPES, _ORDER, _SUBCLASS, _PROJECT
+def run(units: list[Unit], shapes: Graph, order: list[Path], subclass: list, project, workers: int | None = None,
+        rudof=None):
+    """(unit key, its results) as batches finish (see :func:`validate_batch`), in a pool when it pays.
+    ``rudof``: :func:`graphe.shacl_rudof.split` of the shapes, for rudof's first pass."""
+    global _SHAPES, _ORDER, _SUBCLASS, _PROJECT, _RUDOF
     _SHAPES, _ORDER, _SUBCLASS, _PROJECT = shapes, {str(p): i for i, p in enumerate(order)}, subclass, project
+    _RUDOF = rudof
     todo = batches(units)
     for found in _map(validate_batch, todo, workers, len(todo) > 1):
         yield from found.items()
@@ -247,8 +251,16 @@ def _map(fn, items: list, workers: int | None, parallel: bool):
 
 
 def validate_batch(batch: list[Unit]) -> dict[str, list]:
-    """pySHACL once on the batch's units; each unit's results as records (:func:`record`)."""
+    """pySHACL once on the batch's units; each unit's results as records (:func:`record`).
+    With rudof's first pass, a batch rudof finds clean has no result and pySHACL does not run."""
     from graphe.validate import Sources
+
+    if _RUDOF is not None:
+        from graphe import shacl_rudof
+
+        keep = {iri for unit in batch for iri in unit.keep}
+        if shacl_rudof.needs_pyshacl(shacl_rudof.batch_quads(batch, _SUBCLASS), _RUDOF, keep) is None:
+            return {unit.key: [] for unit in batch}
 
     data = Graph()
     parts: dict[str, Graph] = {}

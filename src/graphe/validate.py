@@ -37,7 +37,7 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.util import from_n3
 
 from graphe import checks as oxigraph_checks
-from graphe import dataset, shacl_units
+from graphe import dataset, shacl_rudof, shacl_units
 from graphe.errors import DataError
 from graphe.namespaces import CDVSH, bind_all
 from graphe.project import Project, current
@@ -99,7 +99,7 @@ class Report:
 
 
 def validate(files: list[Path] | None = None, project: Project | None = None, cache: Cache | None = None,
-             workers: int | None = None) -> Report:
+             workers: int | None = None, engine: str | None = None) -> Report:
     """Validate ``files`` (default: the project's ontology and data files) against shapes and checks.
 
     Data files are validated with an ontology: when none of ``files`` declares an owl:Ontology,
@@ -108,6 +108,8 @@ def validate(files: list[Path] | None = None, project: Project | None = None, ca
     The shapes run file by file (:mod:`graphe.shacl_units`), the checks on the whole data in
     Oxigraph; both are cached by content (:mod:`graphe.validation_cache`; ``cache=Cache(enabled=False)``
     re-validates everything).
+    ``engine``: ``"rudof"`` for rudof's faster first pass (:mod:`graphe.shacl_rudof`), default pySHACL
+    (or ``GRAPHE_MOTEUR_SHACL``).
     Raises :class:`graphe.errors.DataError` when a file (data, shapes or check) cannot be read.
     """
     project = project or current()
@@ -116,6 +118,10 @@ def validate(files: list[Path] | None = None, project: Project | None = None, ca
     shapes = load_shapes(project)
     checks = load_checks(project.checks)
     rules = rules_digest(shape_files(project) + [c.path for c in checks.values()], project)
+    engine = shacl_rudof.engine(engine)
+    rudof = shacl_rudof.split(shapes) if engine == "rudof" else None  # refuses, in French, what rudof cannot read
+    if rudof is not None:  # its own cache entries: a result it let through is never served to pySHACL's runs
+        rules = digest(rules, "rudof", shacl_rudof.version(), file_digest(Path(shacl_rudof.__file__)))
     plan = shacl_units.Plan(files, cache, rules, workers)
     if not plan.declares_ontology():
         files = [f for f in dataset.ontology_files(project) if f not in files] + files
@@ -125,7 +131,7 @@ def validate(files: list[Path] | None = None, project: Project | None = None, ca
     records = {u.key: cache.get(u.key) for u in plan.units}
     todo = [u for u in plan.units if records[u.key] is None]
     if todo:
-        for key, found in shacl_units.run(todo, shapes, plan.files, plan.subclass, project, workers):
+        for key, found in shacl_units.run(todo, shapes, plan.files, plan.subclass, project, workers, rudof):
             cache.put(key, found)  # batch by batch: an interrupted validation keeps what it did
             records[key] = found
     shacl_seconds = time.perf_counter() - started
@@ -164,7 +170,7 @@ def validate(files: list[Path] | None = None, project: Project | None = None, ca
         seconds={"shacl": round(shacl_seconds, 3), "verifications": round(check_seconds, 3)},
         cache={"fichiers": len(plan.files), "revalides": sum(not u.hub for u in todo),
                "noeuds_partages": len(plan.hubs), "noeuds_revalides": sum(u.hub for u in todo),
-               "verifications_en_cache": checks_cached},
+               "verifications_en_cache": checks_cached, "moteur": engine},
     )
     results.set((report_node, SH.conforms, Literal(report.conforms)))
     return report

@@ -42,15 +42,16 @@ class BuildResult:
 
 
 
-def build(dist: Path | None = None, project: Project | None = None) -> BuildResult:
+def build(dist: Path | None = None, project: Project | None = None, shacl_engine: str | None = None) -> BuildResult:
     """Build ``project`` (default: the current one) into ``dist`` (default: its ``dist/``);
-    raise a GrapheError on failure. Everything the build calls works on that project."""
+    raise a GrapheError on failure. Everything the build calls works on that project.
+    ``shacl_engine``: ``"rudof"`` for its faster first pass (:mod:`graphe.shacl_rudof`), default pySHACL."""
     project = project or current()
     with using(project):
-        return _build(Path(dist) if dist is not None else project.dist, project)
+        return _build(Path(dist) if dist is not None else project.dist, project, shacl_engine)
 
 
-def _build(dist: Path, project: Project) -> BuildResult:
+def _build(dist: Path, project: Project, shacl_engine: str | None = None) -> BuildResult:
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -63,7 +64,7 @@ def _build(dist: Path, project: Project) -> BuildResult:
     files = dataset.ontology_files(project) + dataset.data_files(project)
     if not files:
         raise DataError(f"aucun fichier Turtle dans {project.ontology} ni {project.data_ttl}")
-    report = _validate(files, project)  # file by file, before the whole dataset is in memory (its workers fork)
+    report = _validate(files, project, shacl_engine)  # file by file, before the whole dataset is in memory (its workers fork)
     lap("validation")
     ds = dataset.load(files, project)
     refuse_drafts(ds)
@@ -103,11 +104,11 @@ def _build(dist: Path, project: Project) -> BuildResult:
     return BuildResult(dist, version, triples, timings, written)
 
 
-def _validate(files: list[Path], project: Project):
+def _validate(files: list[Path], project: Project, engine: str | None = None):
     """SHACL + cross-entity checks; a failure carries the readable report."""
     from graphe.validate import validate
 
-    report = validate(files, project)
+    report = validate(files, project, engine=engine)
     if not report.conforms:
         n = len(report.violations)
         raise ValidationFailed(f"validation: {n} violation(s), rien n'est publié", report=report.text())
