@@ -80,12 +80,16 @@ def _split_prefixes(turtle: str) -> tuple[list[str], str]:
     return head, "\n".join(body).strip("\n")
 
 
-def to_trig(ds: Dataset) -> str:
-    """TriG: the union of the prefixes used, then each named graph's Turtle in publication order."""
+def to_trig(ds: Dataset, turtles: dict[URIRef, str] | None = None) -> str:
+    """TriG: the union of the prefixes used, then each named graph's Turtle in publication order.
+
+    ``turtles``: each graph's :func:`to_turtle`, when the caller has them already (the build writes
+    them too: at 300× each costs minutes).
+    """
     heads: set[str] = set()
     blocks = []
     for name, g in named_graphs(ds).items():
-        head, body = _split_prefixes(to_turtle(g))
+        head, body = _split_prefixes(turtles[name] if turtles is not None else to_turtle(g))
         heads.update(head)
         # not indented: a multi-line literal would change
         blocks.append(f"<{name}> {{\n{body}\n}}\n")

@@ -33,11 +33,12 @@ def write_outputs(
     nquads = to_nquads(ds).encode("utf-8")
     version = hashlib.sha256(nquads).hexdigest()
     dumps["dataset.nq"] = nquads
-    dumps["dataset.trig"] = to_trig(ds).encode("utf-8")
     graphs = named_graphs(ds)
-    for name in [*GRAPH_FILES, *(g for g in graphs if g not in GRAPH_FILES)]:
+    turtles = {name: to_turtle(graphs.get(name, Graph())) for name in [*GRAPH_FILES, *(g for g in graphs if g not in GRAPH_FILES)]}
+    dumps["dataset.trig"] = to_trig(ds, turtles).encode("utf-8")  # each graph's Turtle once, for both
+    for name, turtle in turtles.items():
         fname = GRAPH_FILES.get(name, f"{str(name).rstrip('/').rsplit('/', 1)[-1]}.ttl")
-        dumps[fname] = to_turtle(graphs.get(name, Graph())).encode("utf-8")  # empty graphs too: a fixed set of files
+        dumps[fname] = turtle.encode("utf-8")  # empty graphs too: a fixed set of files
     dumps["dataset.jsonld"] = to_jsonld(ds).encode("utf-8")
 
     st = stats.compute(stats.rdflib_quads(ds))
