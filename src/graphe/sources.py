@@ -49,16 +49,22 @@ def anchor_problems(
     """
     project = project or current()
     docs = check_documents(union, project)
-    stated_in: dict[tuple, Path] = {}
-    for f in files or []:
-        for a in provenance.anchors(dataset.parse_file(f)):
-            stated_in.setdefault((a.exact, a.start, a.end, a.source), f)
+    stated_in: dict[tuple, Path] | None = None  # read when needed: parsing every file again costs minutes at 300×
+
+    def where_stated(a) -> Path | None:
+        nonlocal stated_in
+        if stated_in is None:
+            stated_in = {}
+            for f in files or []:
+                for b in provenance.anchors(dataset.parse_file(f)):
+                    stated_in.setdefault((b.exact, b.start, b.end, b.source), f)
+        return stated_in.get((a.exact, a.start, a.end, a.source))
+
     wanted = {Path(p).resolve() for p in only} if only is not None else None
     found = provenance.anchors(union)
     problems, held = [], 0
     for a in found:
-        where = stated_in.get((a.exact, a.start, a.end, a.source))
-        if wanted is not None and (where is None or where.resolve() not in wanted):
+        if wanted is not None and ((where := where_stated(a)) is None or where.resolve() not in wanted):
             continue
         problem: str | None
         if a.source not in docs:
@@ -68,6 +74,7 @@ def anchor_problems(
         if problem is None:
             held += 1
             continue
+        where = where_stated(a)
         problems.append(f"{project.relative(where) if where else '?'}: {provenance.describe(union, a.target)}: {problem}")
     return held, sorted(problems)
 
