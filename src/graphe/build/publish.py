@@ -20,7 +20,7 @@ from rdflib import Dataset
 from graphe import __version__, stats
 from graphe.build import ox_dumps
 from graphe.build.describe import void_graph
-from graphe.build.dumps import GRAPH_FILES, named_graphs, serialize_turtle, to_jsonld, to_trig, to_turtle
+from graphe.build.dumps import GRAPH_FILES, named_graphs, serialize_turtle, to_trig, to_turtle
 from graphe.build.skolem import relabel
 from graphe.namespaces import GRAPH_INFERENCES, curie
 from graphe.project import Project
@@ -37,14 +37,14 @@ def write_outputs(
     dumps["dataset.nq"] = nquads
     graphs = named_graphs(ds)
     turtles = {name: ox_dumps.turtle(converted.get(name, [])) for name in [*GRAPH_FILES, *(g for g in graphs if g not in GRAPH_FILES)]}
-    del converted
     dumps["dataset.trig"] = to_trig(ds, turtles).encode("utf-8")  # each graph's Turtle once, for both
     for name, turtle in turtles.items():
         fname = GRAPH_FILES.get(name, f"{str(name).rstrip('/').rsplit('/', 1)[-1]}.ttl")
         dumps[fname] = turtle.encode("utf-8")  # empty graphs too: a fixed set of files
-    dumps["dataset.jsonld"] = to_jsonld(ds).encode("utf-8")
+    dumps["dataset.jsonld"] = ox_dumps.jsonld(converted).encode("utf-8")  # the bytes of dumps.to_jsonld
 
-    st = stats.compute(stats.rdflib_quads(ds))
+    st = stats.compute(ox_dumps.stats_quads(converted))
+    del converted
     other: dict[str, bytes] = {}
     other["void.ttl"] = serialize_turtle(void_graph(ds, st, dumps, version, project)).encode("utf-8")
     other["shacl-report.ttl"] = _report_turtle(report).encode("utf-8")
