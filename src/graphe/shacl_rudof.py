@@ -98,6 +98,7 @@ def split(shapes: Graph) -> Shapes:
             raise DataError(f"{_name(URIRef(multi))} : plusieurs cibles SPARQL, que le moteur rudof ne sait pas "
                             "lire ; utiliser --moteur-shacl pyshacl")
     kept = Graph()
+    refused = set()
     for s, p, o in shapes:
         if s in removed:
             continue
@@ -106,9 +107,21 @@ def split(shapes: Graph) -> Shapes:
         if isinstance(used, URIRef) and str(used).startswith(str(SH)):
             local = str(used)[len(str(SH)):]
             if local not in TRUSTED | DESCRIPTIVE:
-                raise DataError(f"{_name(s)} : sh:{local} n'est pas vérifié pour le moteur rudof "
-                                "(aucun cas invalide ne le compare à pySHACL) ; utiliser --moteur-shacl pyshacl")
+                refused.add((_name(_owner(shapes, s)), local))
+    if refused:
+        shape, local = min(refused)
+        raise DataError(f"{shape} : sh:{local} n'est pas vérifié pour le moteur rudof "
+                        "(aucun cas invalide ne le compare à pySHACL) ; utiliser --moteur-shacl pyshacl")
     return Shapes(kept.serialize(format="turtle"), targets)
+
+
+def _owner(shapes: Graph, node):
+    """The named shape a blank node of the shapes graph hangs from (itself when named)."""
+    seen = set()
+    while isinstance(node, BNode) and node not in seen:
+        seen.add(node)
+        node = next(iter(shapes.subjects(None, node)), node)
+    return node
 
 
 def _closure(shapes: Graph, node) -> set:
@@ -139,19 +152,20 @@ def _name(node) -> str:
 
 # --------------------------------------------------------------------------- one batch
 
-_RUDOF = None  # one per process, made after the pool forks (rudof's runtime does not survive a fork)
-_RUDOF_PID = 0
+_SESSIONS: dict = {}  # (process, shapes, purpose) → a rudof session: made after the pool forks (rudof's
+# runtime does not survive a fork), its shapes read once
 
 
-def _session(shapes: Shapes):
-    global _RUDOF, _RUDOF_PID
-    if _RUDOF is None or _RUDOF_PID != os.getpid():
+def _session(shapes: Shapes, purpose: str = "lots"):
+    key = (os.getpid(), id(shapes), purpose)
+    if key not in _SESSIONS:
         import pyrudof
 
         session = pyrudof.Rudof(pyrudof.RudofConfig())
         session.read_shacl(shapes.turtle, format=pyrudof.ShaclFormat.Turtle, reader_mode=pyrudof.ReaderMode.Strict)
-        _RUDOF, _RUDOF_PID = session, os.getpid()
-    return _RUDOF
+        _SESSIONS.clear()  # one set of shapes at a time
+        _SESSIONS[key] = session
+    return _SESSIONS[key]
 
 
 def needs_pyshacl(quads: list, shapes: Shapes, keep: set[str]) -> str | None:
@@ -183,20 +197,42 @@ def needs_pyshacl(quads: list, shapes: Shapes, keep: set[str]) -> str | None:
     return None
 
 
-def fired(files: list[Path], shapes: Shapes, project=None) -> set[tuple[str | None, str | None]]:
+def fired(files: list[Path], shapes: Shapes, sources=None, base: int = 0) -> set[tuple[str | None, str | None]]:
     """(shape, focus node) of every result rudof finds on the union of ``files``, named as the report names
-    them (:class:`graphe.validation_sources.Sources`) — for the test comparing the engines."""
+    them (:class:`graphe.validation_sources.Sources`, ``sources`` when the caller has them parsed) — for the
+    test comparing the engines. The first ``base`` files stay loaded between calls that share them."""
     import pyrudof
 
     from graphe.validation_sources import Sources
 
-    sources = Sources.parse(files, project)
-    session = pyrudof.Rudof(pyrudof.RudofConfig())
-    session.read_shacl(shapes.turtle, format=pyrudof.ShaclFormat.Turtle, reader_mode=pyrudof.ReaderMode.Strict)
-    session.read_data(sources.union.serialize(format="nt"), format=pyrudof.RDFFormat.NTriples,
-                      reader_mode=pyrudof.ReaderMode.Strict)
-    return {(sources.name(_rdflib(v.source_shape)), sources.name(_rdflib(v.focus_node)))
-            for v in session.validate_shacl().violations}
+    global _FIRED_BASE
+    sources = sources or Sources.parse(files)
+    session = _session(shapes, "fired")
+    key = (id(session), *(id(g) for g in sources.graphs[:base]))
+    if not base or _FIRED_BASE != key:
+        session.reset_data()
+        _FIRED_BASE = key if base else None
+        _read(session, sources.graphs[:base] if base else sources.graphs)
+    if base:
+        session.begin_staging()
+        _read(session, sources.graphs[base:])
+    try:
+        found = session.validate_shacl(pyrudof.ShaclValidationMode.Native).violations
+    finally:
+        if base:
+            session.rollback_staging()
+    return {(sources.name(_rdflib(v.source_shape)), sources.name(_rdflib(v.focus_node))) for v in found}
+
+
+_FIRED_BASE = None
+
+
+def _read(session, graphs: list[Graph]) -> None:
+    import pyrudof
+
+    text = "".join(g.serialize(format="nt") for g in graphs)
+    if text.strip():
+        session.read_data(text, format=pyrudof.RDFFormat.NTriples, reader_mode=pyrudof.ReaderMode.Strict, merge=True)
 
 
 def _rdflib(text) -> URIRef | BNode:
