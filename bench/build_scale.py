@@ -41,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--build-args", default="", help="options en plus pour graphe build")
     p.add_argument("--reference", type=Path, help="le JSON d'une mesure précédente, à mettre à côté")
     p.add_argument("--json", type=Path, help="où écrire les chiffres (défaut : WORK/construction-<date>.json)")
+    p.add_argument("--validation-seule", metavar="MOTEUR", choices=["pyshacl", "rudof"],
+                   help="ne mesurer que la validation à froid, avec ce moteur SHACL")
     args = p.parse_args(argv)
     reference = None
     if args.reference:
@@ -58,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(cache, ignore_errors=True)
     shutil.rmtree(dist, ignore_errors=True)
     before = scale.load()
+    if args.validation_seule:
+        return validation_only(project, cache, args.validation_seule, before, args.reference, reference)
     print(f"· {args.scale}× : construction à froid … (charge {before})", flush=True)
     figures = scale.timed_build(project, dist, cache, shlex.split(args.build_args))
     figures.update(scale=args.scale, build_args=args.build_args, load_before=before, load_after=scale.load(),
@@ -76,6 +80,51 @@ def main(argv: list[str] | None = None) -> int:
     print(f"(chiffres écrits dans {out} ; {os.cpu_count()} cœurs, charge avant / après : {before} / "
           f"{figures['load_after']})")
     return 0
+
+
+VALIDATE = """
+import json, sys, time
+from graphe.validate import validate
+t0 = time.perf_counter()
+report = validate(engine=sys.argv[1])
+print(json.dumps({"s": time.perf_counter() - t0, "conforms": report.conforms, "seconds": report.seconds}))
+"""
+
+
+def validation_only(project: Path, cache: Path, engine: str, before: str, ref_path, reference) -> int:
+    """``validate()`` alone, cold, with ``engine``: wall, CPU of the tree (the pool included), peak RSS."""
+    import subprocess
+    import threading
+
+    import servers
+
+    print(f"· validation à froid, moteur {engine} … (charge {before})", flush=True)
+    env = {**os.environ, "GRAPHE_HOME": str(project), "GRAPHE_CACHE": str(cache)}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", VALIDATE, engine], env=env, stdout=subprocess.PIPE, text=True)
+    cpu, peak, done = [0.0], [0], threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            cpu[0] = max(cpu[0], scale.tree_cpu(proc.pid))
+            peak[0] = max(peak[0], servers.tree_rss(proc.pid))
+            done.wait(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = proc.communicate()
+    wall = time.perf_counter() - t0
+    done.set()
+    sampler.join()
+    shutil.rmtree(cache, ignore_errors=True)
+    result = json.loads(out.strip().splitlines()[-1])
+    figures = {"engine": engine, "wall": wall, "cpu": cpu[0], "peak_rss": peak[0], **result,
+               "load_before": before, "load_after": scale.load()}
+    print(json.dumps(figures, ensure_ascii=False))
+    if reference and "engine" in reference:
+        print(f"référence ({reference['engine']}) : mur {reference['wall']:.0f} s, CPU {reference['cpu']:.0f} s ; "
+              f"ratios mur {wall / reference['wall']:.2f}×, CPU {cpu[0] / reference['cpu']:.2f}×")
+    return 0 if result["conforms"] else 1
 
 
 def table(new: dict, ref: dict | None) -> str:
