@@ -124,6 +124,21 @@ def test_pyshacl_skips_the_batches_rudof_finds_clean(monkeypatch):
     assert len(made) == len(files) and 2 <= len(calls) < len(made)
 
 
+def test_a_batch_rudof_cannot_read_is_left_to_pyshacl(monkeypatch):
+    """rudof failing is never a pass: the batch goes to pySHACL, whose report is the reference's."""
+    class Broken:
+        def __getattr__(self, name):
+            def fail(*args, **kwargs):
+                raise RuntimeError("panne simulée")
+            return fail
+
+    monkeypatch.setattr(shacl_rudof, "_session", lambda shapes, purpose="lots": Broken())
+    assert shacl_rudof.needs_pyshacl([], SPLIT, set()) == "rudof a échoué : panne simulée"
+    files = BASE + [CASES / "invalid" / "objectif-axe.ttl"]
+    report = validate(files, cache=Cache(enabled=False), workers=1, engine="rudof")
+    assert report.violations == validate(files).violations and not report.conforms
+
+
 def test_the_real_data_conforms_with_rudof():
     assert validate(cache=Cache(enabled=False), engine="rudof").conforms
 

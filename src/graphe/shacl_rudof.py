@@ -178,11 +178,14 @@ def needs_pyshacl(quads: list, shapes: Shapes, keep: set[str]) -> str | None:
     import pyrudof
 
     session = _session(shapes)
-    session.reset_data()
-    data = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads], format=ox.RdfFormat.N_TRIPLES)
-    session.read_data(data.decode("utf-8"), format=pyrudof.RDFFormat.NTriples, reader_mode=pyrudof.ReaderMode.Strict)
-    report = session.validate_shacl(pyrudof.ShaclValidationMode.Native)
-    session.reset_data()
+    try:
+        session.reset_data()
+        data = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads], format=ox.RdfFormat.N_TRIPLES)
+        session.read_data(data.decode("utf-8"), format=pyrudof.RDFFormat.NTriples, reader_mode=pyrudof.ReaderMode.Strict)
+        report = session.validate_shacl(pyrudof.ShaclValidationMode.Native)
+        session.reset_data()
+    except Exception as exc:  # pyrudof's errors have no common base: whatever it cannot do, pySHACL does
+        return f"rudof a échoué : {exc}"
     for result in report.violations:
         focus = str(result.focus_node)
         if focus.startswith("_:") or focus.strip("<>") in keep:
