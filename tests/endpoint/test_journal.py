@@ -68,3 +68,18 @@ def test_graphe_serve_hands_query_lines_straight_to_the_batch(monkeypatch):
     monkeypatch.undo()
     query_log.manager._clear_cache()
 
+
+
+def test_the_query_line_is_what_json_would_write():
+    """graphe.api.observe.json_line writes the line value by value: json.dumps's very text."""
+    import json
+    import random
+
+    from graphe.api.observe import json_line
+
+    values = [None, True, False, 0, 7, -5, 10**20, 0.0, 1.5, 0.31, 1e-7, 123456.789, float("nan"), float("inf"),
+              "", "SELECT", 'a"b', "a\\b", "é\u2028x", "\x00\x1f\x7f", "ligne\nsuite", "délai dépassé (2 s)", [1, "a"]]
+    rng = random.Random(10)
+    for _ in range(3000):
+        fields = {f"k{j}": rng.choice(values) for j in range(rng.randint(0, 8))}
+        assert json_line(fields) == json.dumps({"event": "query", **fields}, ensure_ascii=False), fields

@@ -35,10 +35,8 @@ def error_response(status: int, message: str, negotiated: Negotiated, headers: d
 
 def etag_for(version: str, *parts: object) -> str:
     """A weak ETag for a request against a dataset version (weak: gzip changes the bytes)."""
-    digest = hashlib.sha256(version.encode())
-    for part in parts:
-        digest.update(b"\x00" + repr(part).encode())
-    return f'W/"{digest.hexdigest()[:32]}"'
+    text = "\x00".join([version, *map(repr, parts)]) if parts else version
+    return f'W/"{hashlib.sha256(text.encode()).hexdigest()[:32]}"'
 
 
 def validators(etag: str, max_age: int | None) -> dict[str, str]:

@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import time
 
 from prometheus_client import (
@@ -134,9 +135,39 @@ def query_hash(text: str) -> str:
 def log_query(**fields) -> None:
     """One JSON line for one query (handed straight to graphe serve's batch, graphe.journal)."""
     if query_log.isEnabledFor(logging.INFO):
-        line = json.dumps({"event": "query", **fields}, ensure_ascii=False)
+        line = json_line(fields)
         batch = batch_of(query_log)
         if batch is not None:
             batch.add(line)
         else:
             query_log.info(line)
+
+
+def json_line(fields: dict) -> str:
+    """``json.dumps({"event": "query", **fields}, ensure_ascii=False)``, the same text, written
+    value by value: the log's values are plain (names, numbers, hashes), and json's general
+    encoder cost more than the rest of the line's work.
+
+    >>> json_line({"hash": "ab", "rows": 3, "ms": 0.5, "truncated": False, "cache": None, "error": 'a "b"'})
+    '{"event": "query", "hash": "ab", "rows": 3, "ms": 0.5, "truncated": false, "cache": null, "error": "a \\\\"b\\\\""}'
+    """
+    line = '{"event": "query"'
+    for key, value in fields.items():
+        kind = type(value)
+        if value is None:
+            text = "null"
+        elif kind is bool:
+            text = "true" if value else "false"
+        elif kind is str and _PLAIN.search(value) is None:
+            text = f'"{value}"'
+        elif kind is int or (kind is float and abs(value) < _INFINITY):
+            text = repr(value)
+        else:
+            text = json.dumps(value, ensure_ascii=False)
+        line += f', "{key}": {text}'
+    return line + "}"
+
+
+#: what json escapes in a string (ensure_ascii=False): quotes, backslashes, control characters
+_PLAIN = re.compile(r'["\\\x00-\x1f]')
+_INFINITY = float("inf")
