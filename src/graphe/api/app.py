@@ -22,6 +22,7 @@ from graphe import guard, queries
 from graphe.api import draft, named, ops, publication, resources
 from graphe.api.http import AnswerCache, LimitsMiddleware, error_response
 from graphe.api.observe import Metrics, MetricsMiddleware
+from graphe.api.quick import QuickLane
 from graphe.api.settings import Settings
 from graphe.api.sparql import EXPOSED_HEADERS, SparqlEndpoint
 from graphe.errors import BadRequest, DataError, GrapheError
@@ -136,11 +137,12 @@ class GrapheApp(FastAPI):
     def __init__(self, sparql: SparqlEndpoint, **kwargs):
         super().__init__(**kwargs)
         self.sparql = sparql
+        self.quick = QuickLane(sparql)  # its common requests, the others to self.sparql
 
     async def __call__(self, scope, receive, send) -> None:
         with using(self.sparql.rt.settings.project):  # what a request names, it names in the served project's terms
             if scope["type"] == "http" and scope["path"] == "/sparql":
-                await self.sparql(scope, receive, send)
+                await self.quick(scope, receive, send)
             else:
                 await super().__call__(scope, receive, send)
 
