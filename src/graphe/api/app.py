@@ -23,6 +23,7 @@ from graphe.api import draft, named, ops, publication, resources
 from graphe.api.http import AnswerCache, LimitsMiddleware, error_response
 from graphe.api.observe import Metrics, MetricsMiddleware
 from graphe.api.quick import QuickLane
+from graphe.api.quick_named import PREFIX, NamedLane
 from graphe.api.settings import Settings
 from graphe.api.sparql import EXPOSED_HEADERS, SparqlEndpoint
 from graphe.errors import BadRequest, DataError, GrapheError
@@ -138,11 +139,14 @@ class GrapheApp(FastAPI):
         super().__init__(**kwargs)
         self.sparql = sparql
         self.quick = QuickLane(sparql)  # its common requests, the others to self.sparql
+        self.named = NamedLane(sparql.rt, lambda scope, receive, send: FastAPI.__call__(self, scope, receive, send))
 
     async def __call__(self, scope, receive, send) -> None:
         with using(self.sparql.rt.settings.project):  # what a request names, it names in the served project's terms
             if scope["type"] == "http" and scope["path"] == "/sparql":
                 await self.quick(scope, receive, send)
+            elif scope["type"] == "http" and scope["path"].startswith(PREFIX):
+                await self.named(scope, receive, send)
             else:
                 await super().__call__(scope, receive, send)
 
