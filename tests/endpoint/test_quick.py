@@ -96,8 +96,13 @@ def both(live, lines, scope: dict, body: bytes, *, quick: bool) -> tuple[int, li
 
 def counts(live) -> dict:
     """The counters and the histograms' counts (not their sums and buckets: times)."""
+    live.call(_flushed(live.runtime.metrics))
     return {(s.name, tuple(sorted(s.labels.items()))): s.value for m in live.runtime.metrics.registry.collect()
             for s in m.samples if s.name.endswith(("_total", "_count"))}
+
+
+async def _flushed(metrics) -> None:
+    metrics.flush()  # on the server's loop, where the tallies are counted
 
 
 def moved(before: dict, after: dict) -> dict:

@@ -220,7 +220,7 @@ async def execute(
     if use_cache and not bypass:
         rt.cache.put(etag, Cached(body, media_type, tuple(out.items())))
     rt.metrics.child(rt.metrics.queries, result.form, "ok").inc()
-    rt.metrics.query_latency.observe(elapsed)
+    rt.metrics.child(rt.metrics.query_latency).observe(elapsed)
     _log(rt, text, result.form, actual.name, 200, result.rows, result.truncated, start, "bypass" if bypass else "miss")
     return Reply(200, body, media_type, headers)
 
