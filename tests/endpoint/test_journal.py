@@ -83,3 +83,23 @@ def test_the_query_line_is_what_json_would_write():
     for _ in range(3000):
         fields = {f"k{j}": rng.choice(values) for j in range(rng.randint(0, 8))}
         assert json_line(fields) == json.dumps({"event": "query", **fields}, ensure_ascii=False), fields
+
+
+def test_an_answered_querys_line_is_what_json_would_write(monkeypatch):
+    """graphe.api.observe.log_answer, the hot path's line: json.dumps's text for any values."""
+    import json
+    import random
+
+    from graphe.api import observe
+
+    lines = []
+    monkeypatch.setattr(observe, "batch_of", lambda logger: type("B", (), {"add": staticmethod(lines.append)})())
+    monkeypatch.setattr(observe.query_log, "level", logging.INFO)
+    names = ["hash", "form", "format", "status", "rows", "truncated", "ms", "cache", "store"]
+    values = [None, True, False, 0, 200, 10**20, 0.0, 0.31, 1e-7, float("nan"), "", "SELECT", 'a"b', "a\\b",
+              "é\u2028x", "\x00\x1f", "https://magasin.exemple/sparql?x=\"1\"", [1, "a"]]
+    rng = random.Random(11)
+    for _ in range(3000):
+        given = [rng.choice(values) for _ in names]
+        observe.log_answer(*given)
+        assert lines.pop() == json.dumps({"event": "query", **dict(zip(names, given))}, ensure_ascii=False), given

@@ -102,17 +102,17 @@ class Runtime:
 
     async def check(self, text: str, default_graph_uris=(), named_graph_uris=()) -> guard.CheckedQuery:
         """The guard's verdict; long texts are lexed off the event loop."""
-
-        def run():
-            return self.verdicts.check(
-                text, graphs=self.graphs, default_graph_uris=default_graph_uris,
-                named_graph_uris=named_graph_uris, prefixes=self.prefixes, limits=self.limits,
-                base=self.settings.base_iri or SERVICE_IRI,
-            )
-
         if len(text) < 8192:
-            return run()
-        return await asyncio.get_running_loop().run_in_executor(None, run)
+            return self.verdict(text, default_graph_uris, named_graph_uris)
+        return await asyncio.get_running_loop().run_in_executor(
+            None, self.verdict, text, default_graph_uris, named_graph_uris,
+        )
+
+    def verdict(self, text: str, default_graph_uris=(), named_graph_uris=()) -> guard.CheckedQuery:
+        return self.verdicts.check(
+            text, graphs=self.graphs, default_graph_uris=default_graph_uris, named_graph_uris=named_graph_uris,
+            prefixes=self.prefixes, limits=self.limits, base=self.settings.base_iri or SERVICE_IRI,
+        )
 
     def timeout_for(self, requested: str | None) -> float:
         """The client's ``timeout=`` (seconds) if lower than the server's limit."""

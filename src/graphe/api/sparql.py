@@ -27,7 +27,7 @@ from graphe import formats, guard, results
 from graphe.api import service
 from graphe.api.form import parse_form
 from graphe.api.http import Cached, error_body, etag_for, not_modified, request_headers, validators
-from graphe.api.observe import log_query, query_hash
+from graphe.api.observe import log_answer, log_query, query_hash
 from graphe.api.transfer import gzip_body as _gzip
 from graphe.api.transfer import read_body as _read_body
 from graphe.errors import (
@@ -245,6 +245,10 @@ def count_failure(rt, exc: GrapheError, form, text: str, start: float) -> None:
 
 
 def _log(rt, text, form, fmt, status, rows, truncated, start, cache, **extra) -> None:
+    if not extra:
+        log_answer(query_hash(text), form, fmt, status, int(rows) if rows is not None else None, truncated,
+                   round((time.perf_counter() - start) * 1000, 2), cache, rt.settings.store)
+        return
     log_query(
         hash=query_hash(text), form=form, format=fmt, status=status,
         rows=int(rows) if rows is not None else None, truncated=truncated,
