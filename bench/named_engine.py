@@ -14,8 +14,10 @@ within ``--budget`` seconds; a run longer than ``--limit`` seconds is not repeat
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -35,11 +37,31 @@ def open_store(path: Path) -> ox.Store:
     return store
 
 
-def run_once(store: ox.Store, text: str) -> tuple[float, int]:
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def rss() -> int:
+    with open("/proc/self/statm", "rb") as f:
+        return int(f.read().split()[1]) * PAGE
+
+
+def run_once(store: ox.Store, text: str) -> tuple[float, int, int]:
+    """Seconds, rows, and the peak of this process's RSS during the query (sampled every 2 ms)."""
+    peak, done = [rss()], threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.002):
+            peak[0] = max(peak[0], rss())
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
     t0 = time.perf_counter()
     result = store.query(text, use_default_graph_as_union=True)
     rows = sum(1 for _ in result) if isinstance(result, ox.QuerySolutions) else 1
-    return time.perf_counter() - t0, rows
+    seconds = time.perf_counter() - t0
+    done.set()
+    watcher.join()
+    return seconds, rows, max(peak[0], rss())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,20 +83,20 @@ def main(argv: list[str] | None = None) -> int:
         if args.only not in q.name:
             continue
         text = q.bind({})
-        first, rows = run_once(store, text)
+        first, rows, peak = run_once(store, text)
         times = [first]
         spent = first
         while first < args.limit and len(times) <= args.iterations and spent < args.budget:
-            t, _ = run_once(store, text)
+            t, _, _ = run_once(store, text)
             times.append(t)
             spent += t
         median = statistics.median(times[1:] or times)
-        figures.append((q.name, median * 1000, rows, len(times)))
-        print(f"  {q.name:32s} {median * 1000:10.1f} ms  {rows:8d} lignes", flush=True)
-    print("\nrequête, médiane (ms), lignes, mesures — la plus lente d'abord")
-    for name, ms, rows, n in sorted(figures, key=lambda f: -f[1]):
+        figures.append((q.name, median * 1000, rows, len(times), peak / 1e6))
+        print(f"  {q.name:32s} {median * 1000:10.1f} ms  {rows:8d} lignes  RSS max. {peak / 1e6:6.0f} Mo", flush=True)
+    print("\nrequête, médiane (ms), lignes, mesures, RSS max. du processus (Mo) — la plus lente d'abord")
+    for name, ms, rows, n, mb in sorted(figures, key=lambda f: -f[1]):
         mark = "  " if ms < 100 else "> "
-        print(f"{mark}{name:32s} {ms:10.1f} {rows:8d} {n:3d}")
+        print(f"{mark}{name:32s} {ms:10.1f} {rows:8d} {n:3d} {mb:8.0f}")
     slow = sum(1 for f in figures if f[1] >= 100)
     print(f"\n{len(figures) - slow} sur {len(figures)} sous 100 ms")
     return 0
