@@ -82,8 +82,11 @@ def test_string_injection_stays_a_literal(store, values):
     text = q.bind(values)
     # the text still parses as one query, and the value is the literal compared with the labels
     assert rows(store, text) == []
-    solutions = store.query(q.bind(values).replace("SELECT ?s ?label", "SELECT ?_texte ?s ?label").replace(
+    # a text is also written as a constant in the group (graphe.queries.NamedQuery._constants): escaped too
+    assert "CONTAINS(?label, ?_texte)" not in text and "BOUND(?_texte)" in text
+    probe = queries.NamedQuery.from_text("libelles", QUERY.replace("SELECT ?s ?label", "SELECT ?_texte ?s ?label").replace(
         "FILTER(!BOUND(?_texte) || CONTAINS(?label, ?_texte))", ""))
+    solutions = store.query(probe.bind(values))
     assert {s["_texte"].value for s in solutions} == {values["texte"]}
 
 
