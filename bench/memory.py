@@ -83,22 +83,23 @@ def snapshot(root: int) -> list[tuple[int, str, dict[str, int]]]:
     return rows
 
 
-def exercise(server: servers.Server, rounds: int, clients: int) -> int:
-    """Every named query ``rounds`` times, ``clients`` at once; the number of failed answers."""
-    texts = [q.text for q in run.load_queries(ROOT) if q.named] * rounds
+def exercise(server: servers.Server, rounds: int, clients: int) -> list[str]:
+    """Every named query ``rounds`` times, ``clients`` at once; the failed ones (name, status)."""
+    named = [q for q in run.load_queries(ROOT) if q.named] * rounds
 
-    def one(text: str) -> bool:
+    def one(q) -> str | None:
+        text = q.text
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
         body = urlencode({"query": f"{text}\n# memoire {time.perf_counter_ns()}"}).encode()
         conn.request("POST", server.path, body, {"Content-Type": "application/x-www-form-urlencoded",
                                                  "Accept": "application/sparql-results+json",
                                                  "Cache-Control": "no-cache"})
-        ok = conn.getresponse().status == 200
+        status = conn.getresponse().status
         conn.close()
-        return ok
+        return None if status == 200 else f"{q.name.split(':')[1]} ({status})"
 
     with ThreadPoolExecutor(clients) as pool:
-        return sum(1 for ok in pool.map(one, texts) if not ok)
+        return [f for f in pool.map(one, named) if f]
 
 
 def report(name: str, rows: list[tuple[int, str, dict[str, int]]], peak: int) -> None:
@@ -137,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         failed = exercise(server, args.rounds, args.clients)
         rows = snapshot(server.process.pid)
         server.stop()
-        report(f"{server.name} (démarrage {server.cold_start_s:.2f} s, {failed} échecs)", rows, server.peak_rss)
+        report(f"{server.name} (démarrage {server.cold_start_s:.2f} s, {len(failed)} échecs"
+               f"{' : ' + ', '.join(failed) if failed else ''})", rows, server.peak_rss)
         figures[server.name] = {"peak_rss": server.peak_rss, "cold_start_s": server.cold_start_s, "failed": failed,
                                 "processes": [{"pid": pid, "role": r, **fig} for pid, r, fig in rows]}
     if args.json:
