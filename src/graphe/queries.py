@@ -50,7 +50,7 @@ from graphe.project import current
 PARAM_TYPES = ("iri", "string", "integer", "date")
 HEADER_KEYS = ("summary", "description", "tags", "param", "column")
 #: Query-string names the endpoint keeps for itself (``/queries/{name}?format=csv``).
-RESERVED = ("format", "timeout", "csv")
+RESERVED = ("format", "timeout", "csv", "page")
 XSD_DATE = NAMESPACES["xsd"] + "date"
 _HEADER = re.compile(r"#\+\s*([A-Za-z_]+)\s*:\s*(.*?)\s*$")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")

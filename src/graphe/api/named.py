@@ -4,7 +4,8 @@
 browser). ``GET /queries/{name}?param=…`` binds the parameters safely
 (:meth:`graphe.queries.NamedQuery.bind`) and runs the query like ``/sparql`` does (same
 guard, timeout, row cap, cache, ETag), answering JSON, CSV or an HTML table by ``Accept`` or
-``format=`` (XML and TSV too; a graph answer in the RDF formats).
+``format=`` (XML and TSV too; a graph answer in the RDF formats). A long answer comes in
+pages (``page=N``, ``page=tout`` for all of it; :mod:`graphe.paging`), each with a link to the next.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import time
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from graphe import formats, queries
+from graphe import formats, paging, queries
 from graphe.api.http import etag_for, not_modified, validators
 from graphe.api.sparql import Reply, Req, count_failure, execute
 from graphe.errors import BadRequest, GrapheError, NotFound
@@ -89,16 +90,23 @@ async def run_named(request: Request, name: str) -> Response:
     try:
         values = await questions.resolve(request, query, values)
         text = query.bind(values)
+        page = paging.page_number(params.get("page"))  # pages of a long answer (graphe.paging)
+        size = rt.settings.page_size
+        page = page if page is not None and paging.pageable(text) else None
+        if page is not None:
+            text = paging.paged(text, page, size)
         checked = await rt.check(text)
         form = checked.form
         offers = formats.GRAPH if form in ("CONSTRUCT", "DESCRIBE") else _TABLE_OFFERS
         if params.get("csv") is not None:  # the table of the page, downloaded as shown
-            return await questions.answer_page(request, query, values, checked)
+            return await questions.answer_page(request, query, values, checked, page)
         fmt = negotiated(request).answer(offers)
         if fmt.name == "html":
-            return await questions.answer_page(request, query, values, checked)
+            return await questions.answer_page(request, query, values, checked, page)
 
         reply = await execute(rt, _req(request), checked, fmt, params.get("timeout"), start, text)
+        if page is not None and reply.status == 200 and int(reply.headers.get("X-Rows", 0)) >= size:
+            reply.headers["Link"] = f'<{paging.next_link(request.url.path, params.multi_items(), page)}>; rel="next"'
         return _response(reply)
     except GrapheError as exc:
         count_failure(rt, exc, form, text or name, start)
