@@ -316,31 +316,37 @@ class Verdicts:
               **options) -> CheckedQuery:
         """:func:`check`, or its remembered verdict for the same request (same graphs, prefixes
         and limits are the caller's to keep: one cache per endpoint)."""
-        if len(text) > self.max_text:
+        size = len(text)
+        if size > self.max_text:
             return check(text, default_graph_uris=default_graph_uris, named_graph_uris=named_graph_uris, **options)
         end = comment_tail(text)
-        if end < len(text) and text[:end].strip():
-            # the length limit is the whole text's; the rest is the verdict of the text before
-            # the comments, with them put back (same tokens, same blanked FROM positions)
-            limits = options.get("limits", Limits())
-            if len(text) > limits.max_length and len(text.encode("utf-8")) > limits.max_length:
-                return check(text, default_graph_uris=default_graph_uris, named_graph_uris=named_graph_uris, **options)
-            base = self.check(text[:end], default_graph_uris=default_graph_uris,
-                              named_graph_uris=named_graph_uris, **options)
-            return CheckedQuery(base.text + text[end:], base.form, base.default_graphs, base.named_graphs,
-                                base.prefixes, base.base)
-        key = (text, tuple(default_graph_uris), tuple(named_graph_uris))
-        verdict = self._items.get(key)
+        head = text
+        if end < size:
+            head = text[:end]
+            if not head.strip():  # nothing but comments: the verdict of the whole text
+                head, end = text, size
+            else:  # the length limit is the whole text's; the rest is the verdict of the text before the comments
+                limits = options.get("limits") or Limits()
+                if size > limits.max_length and len(text.encode("utf-8")) > limits.max_length:
+                    return check(text, default_graph_uris=default_graph_uris, named_graph_uris=named_graph_uris,
+                                 **options)
+        key = (head, tuple(default_graph_uris), tuple(named_graph_uris))
+        items = self._items
+        verdict = items.get(key)
         if verdict is None:
             try:
-                verdict = check(text, default_graph_uris=key[1], named_graph_uris=key[2], **options)
+                verdict = check(head, default_graph_uris=key[1], named_graph_uris=key[2], **options)
             except (BadRequest, PayloadTooLarge) as exc:
                 verdict = (type(exc), str(exc))
-            self._items[key] = verdict
-            if len(self._items) > self.size:
-                self._items.popitem(last=False)
+            items[key] = verdict
+            if len(items) > self.size:
+                items.popitem(last=False)
         else:
-            self._items.move_to_end(key)
-        if isinstance(verdict, tuple):
+            items.move_to_end(key)
+        if type(verdict) is tuple:
             raise verdict[0](verdict[1])
-        return verdict
+        if end == size:
+            return verdict
+        # the comments put back (same tokens, same blanked FROM positions)
+        return CheckedQuery(verdict.text + text[end:], verdict.form, verdict.default_graphs, verdict.named_graphs,
+                            verdict.prefixes, verdict.base)

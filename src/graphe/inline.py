@@ -30,8 +30,11 @@ import logging
 import time
 from collections import OrderedDict
 
-from graphe import guard
-from graphe.errors import GrapheError, QueryFailed
+import pyoxigraph as ox
+
+from graphe import guard, results
+from graphe.engine_errors import engine_error
+from graphe.errors import BadRequest, GrapheError, QueryFailed
 from graphe.store import OxigraphStore, Result, Store, make_store
 from graphe.worker import StoreConfig
 
@@ -111,7 +114,11 @@ class Inline:
         assert self.store is not None
         start = time.perf_counter()
         try:
-            result = self.store.query(query, format=fmt, row_limit=row_limit)
+            result = None
+            if fmt == "json" and query.form == "SELECT" and query.default_graphs is None:
+                result = self._select_json(query, row_limit)
+            if result is None:
+                result = self.store.query(query, format=fmt, row_limit=row_limit)
         except GrapheError:
             self.forget(key)
             raise
@@ -127,6 +134,23 @@ class Inline:
                         "elle retourne aux processus de requêtes.", elapsed * 1000)
         self.answered += 1
         return result
+
+    def _select_json(self, query: guard.CheckedQuery, row_limit: int | None) -> Result | None:
+        """A SELECT in SPARQL JSON as OxigraphStore.query writes it, without its general steps
+        (the answer's variables and rows made Python objects, never read on this path: ~8 µs of
+        a ~90 µs request); None past what Oxigraph writes at once (the store's path then)."""
+        engine = self.store._store  # noqa: SLF001 - the OxigraphStore this class opened (eligible())
+        try:
+            solutions = engine.query(query.text, prefixes=query.prefixes or None, base_iri=query.base,
+                                     use_default_graph_as_union=True)
+        except SyntaxError as exc:  # as OxigraphStore._evaluate maps them
+            raise BadRequest(f"requête SPARQL invalide : {exc}") from None
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise engine_error(exc) from None
+        if not isinstance(solutions, ox.QuerySolutions):
+            return None
+        written = results.engine_json(solutions, row_limit if row_limit is not None and row_limit >= 0 else None)
+        return None if written is None else Result(written[0], "json", "SELECT", written[1], written[2])
 
     def close(self) -> None:
         if self._loading is not None:

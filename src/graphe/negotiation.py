@@ -43,7 +43,7 @@ class Negotiated:
         """The offer this request prefers (``format=`` first, then ``Accept``), or None."""
         kept = self._choices.get(id(offers))
         if kept is None:  # the list is kept with its answer, so its id cannot be reused meanwhile
-            kept = self._choices[id(offers)] = (offers, formats.negotiate(self.accept, self.format_param, offers))
+            kept = self._choices[id(offers)] = (offers, _remembered(_CHOICES, self.accept, self.format_param, offers))
         return kept[1]
 
     def answer(self, offers: list[formats.Format]) -> formats.Format:
@@ -55,7 +55,7 @@ class Negotiated:
 
     def page(self, offers: list[formats.Format]) -> bool:
         """A browser asking for the page rather than data (never when ``format=`` names one)."""
-        return not self.format_param and formats.choose(self.accept, [*offers, formats.HTML]) is formats.HTML
+        return not self.format_param and _remembered(_PAGES, self.accept, None, offers)
 
     @property
     def error(self) -> formats.Format:
@@ -79,6 +79,29 @@ class Negotiated:
             return formats.HTML
         chosen = formats.choose(self.accept, _ERROR_OFFERS) if self.accept else None
         return chosen or ERROR_TEXT
+
+
+#: decisions by (Accept, format=, offers): clients send the same few headers again and again
+_CHOICES: dict = {}
+_PAGES: dict = {}
+_REMEMBERED = 512
+
+
+def _remembered(memo: dict, accept: str | None, format_param: str | None, offers: list[formats.Format]):
+    """The choice among ``offers`` (``memo`` is _CHOICES), or whether the page wins (_PAGES), once
+    per distinct request header; the list is kept with it, so its id is not reused meanwhile."""
+    key = (accept, format_param, id(offers))
+    kept = memo.get(key)
+    if kept is not None and kept[0] is offers:
+        return kept[1]
+    if memo is _PAGES:
+        value = formats.choose(accept, [*offers, formats.HTML]) is formats.HTML
+    else:
+        value = formats.negotiate(accept, format_param, offers)
+    if len(memo) >= _REMEMBERED:
+        memo.clear()
+    memo[key] = (offers, value)
+    return value
 
 
 def not_acceptable(format_param: str | None, offers: list[formats.Format]) -> str:

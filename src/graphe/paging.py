@@ -64,6 +64,21 @@ def paged(text: str, page: int, size: int = PAGE_SIZE) -> str:
     return f"{text}\nLIMIT {size} OFFSET {(page - 1) * size}"
 
 
+def page_of(text: str, raw: str | None, size: int = PAGE_SIZE) -> tuple[str, int | None]:
+    """The text to run for ``page=raw`` and the page it is (None: not paged, the whole answer)."""
+    page = page_number(raw)
+    if page is None or not pageable(text):
+        return text, None
+    return paged(text, page, size), page
+
+
+def link_header(path: str, params: list[tuple[str, str]], page: int | None, rows: int, size: int = PAGE_SIZE) -> str | None:
+    """``Link: <next>; rel="next"`` when the page is full (rows may remain), else None."""
+    if page is None or rows < size:
+        return None
+    return f'<{next_link(path, params, page)}>; rel="next"'
+
+
 def next_link(path: str, params: list[tuple[str, str]], page: int) -> str:
     """The address of the page after ``page``, the other parameters kept as given."""
     from urllib.parse import urlencode

@@ -58,3 +58,41 @@ def test_past_the_size_budget_the_answer_is_written_row_by_row(oxigraph_store, m
     got = oxigraph_store.query(text, format="json", row_limit=30)
     assert (got.body, got.rows, got.truncated) == python_writer(oxigraph_store, text, 30)
     assert len(got.body) > 200
+
+
+#: values that look like the JSON around them: a row's start, an empty row, escapes, quotes
+TRICKY = ['},{"', '},{', 'a},{', '},{"x', '{}', '[{', '"bindings":[{', '\\', '\\"},{"', '}},{"x":{', ',{"', '}]}}']
+
+
+def _count_by_parsing(body: bytes) -> int:
+    import json
+
+    return len(json.loads(body)["results"]["bindings"])
+
+
+@pytest.mark.parametrize("name,text", every_query())
+def test_rows_counted_without_parsing_are_the_parsed_rows(oxigraph_store, name, text):
+    try:
+        checked = oxigraph_store.check(text)
+    except BadRequest:
+        return
+    if checked.form != "SELECT":
+        return
+    body = oxigraph_store.query(checked, format="json", row_limit=None).body
+    counted = results.json_rows(body)
+    assert counted in (None, _count_by_parsing(body)), name
+    if b"{}" not in body:  # no empty row: no doubt left, the count is made without parsing
+        assert counted == _count_by_parsing(body) or results._UNSURE.search(body), name
+
+
+@pytest.mark.parametrize("value", TRICKY)
+def test_values_that_look_like_the_json_are_not_counted_as_rows(oxigraph_store, value):
+    literal = value.replace("\\", "\\\\").replace('"', '\\"')
+    for text in (
+        f'SELECT ?x ?y WHERE {{ VALUES (?x ?y) {{ ("{literal}" 1) ("b" "{literal}") (UNDEF "{literal}"@fr) }} }}',
+        f'SELECT ?x WHERE {{ VALUES ?x {{ "{literal}" }} }}',
+        f'SELECT ?x ?y WHERE {{ VALUES (?x ?y) {{ ("{literal}" UNDEF) (UNDEF UNDEF) ("{literal}" "{literal}") }} }}',
+    ):
+        got = oxigraph_store.query(text, format="json", row_limit=None)
+        assert got.rows == _count_by_parsing(got.body), text
+        assert results.json_rows(got.body) in (None, got.rows), text

@@ -68,3 +68,38 @@ def test_graphe_serve_hands_query_lines_straight_to_the_batch(monkeypatch):
     monkeypatch.undo()
     query_log.manager._clear_cache()
 
+
+
+def test_the_query_line_is_what_json_would_write():
+    """graphe.api.observe.json_line writes the line value by value: json.dumps's very text."""
+    import json
+    import random
+
+    from graphe.api.observe import json_line
+
+    values = [None, True, False, 0, 7, -5, 10**20, 0.0, 1.5, 0.31, 1e-7, 123456.789, float("nan"), float("inf"),
+              "", "SELECT", 'a"b', "a\\b", "é\u2028x", "\x00\x1f\x7f", "ligne\nsuite", "délai dépassé (2 s)", [1, "a"]]
+    rng = random.Random(10)
+    for _ in range(3000):
+        fields = {f"k{j}": rng.choice(values) for j in range(rng.randint(0, 8))}
+        assert json_line(fields) == json.dumps({"event": "query", **fields}, ensure_ascii=False), fields
+
+
+def test_an_answered_querys_line_is_what_json_would_write(monkeypatch):
+    """graphe.api.observe.log_answer, the hot path's line: json.dumps's text for any values."""
+    import json
+    import random
+
+    from graphe.api import observe
+
+    lines = []
+    monkeypatch.setattr(observe, "batch_of", lambda logger: type("B", (), {"add": staticmethod(lines.append)})())
+    monkeypatch.setattr(observe.query_log, "level", logging.INFO)
+    names = ["hash", "form", "format", "status", "rows", "truncated", "ms", "cache", "store"]
+    values = [None, True, False, 0, 200, 10**20, 0.0, 0.31, 1e-7, float("nan"), "", "SELECT", 'a"b', "a\\b",
+              "é\u2028x", "\x00\x1f", "https://magasin.exemple/sparql?x=\"1\"", [1, "a"]]
+    rng = random.Random(11)
+    for _ in range(3000):
+        given = [rng.choice(values) for _ in names]
+        observe.log_answer(*given)
+        assert lines.pop() == json.dumps({"event": "query", **dict(zip(names, given))}, ensure_ascii=False), given

@@ -9,6 +9,7 @@ French page; a wrong page number is a French 400.
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -96,3 +97,19 @@ def test_a_query_with_its_own_limit_or_no_order_is_not_paged():
     assert not paging.pageable("SELECT ?s WHERE { ?s ?p ?o }")
     assert not paging.pageable("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } ORDER BY ?s")
     assert paging.pageable("SELECT ?s WHERE { { SELECT ?s WHERE { ?s ?p ?o } LIMIT 3 } } ORDER BY ?s")
+
+
+def test_the_quick_lane_serves_the_same_first_page(paged_client, small_pages):
+    """Once this process's engine knows the text (graphe.inline), the quick lane for
+    /queries/{name} (graphe.api.quick_named) answers it: the same first page, the same link."""
+    accept = {"Accept": "application/sparql-results+json", "Accept-Encoding": "identity"}  # the lane does no gzip
+    taken = small_pages.app.named.taken
+    answers = [paged_client.get("/queries/dispositifs", headers=accept)]  # a worker answers, the text is learnt
+    for _ in range(250):  # the server process opens its own copy of the store in the background
+        if small_pages.runtime.executor.inline.store is not None:
+            break
+        time.sleep(0.02)
+    answers += [paged_client.get("/queries/dispositifs", headers=accept) for _ in range(3)]
+    assert len({tuple(_rows(a)) for a in answers}) == 1 and len(_rows(answers[0])) == SIZE
+    assert len({a.headers.get("link") for a in answers}) == 1 and "page=2" in answers[0].headers["link"]
+    assert small_pages.app.named.taken > taken

@@ -22,6 +22,8 @@ from graphe import guard, queries
 from graphe.api import draft, named, ops, publication, resources
 from graphe.api.http import AnswerCache, LimitsMiddleware, error_response
 from graphe.api.observe import Metrics, MetricsMiddleware
+from graphe.api.quick import QuickLane
+from graphe.api.quick_named import PREFIX, NamedLane
 from graphe.api.settings import Settings
 from graphe.api.sparql import EXPOSED_HEADERS, SparqlEndpoint
 from graphe.errors import BadRequest, DataError, GrapheError
@@ -100,17 +102,17 @@ class Runtime:
 
     async def check(self, text: str, default_graph_uris=(), named_graph_uris=()) -> guard.CheckedQuery:
         """The guard's verdict; long texts are lexed off the event loop."""
-
-        def run():
-            return self.verdicts.check(
-                text, graphs=self.graphs, default_graph_uris=default_graph_uris,
-                named_graph_uris=named_graph_uris, prefixes=self.prefixes, limits=self.limits,
-                base=self.settings.base_iri or SERVICE_IRI,
-            )
-
         if len(text) < 8192:
-            return run()
-        return await asyncio.get_running_loop().run_in_executor(None, run)
+            return self.verdict(text, default_graph_uris, named_graph_uris)
+        return await asyncio.get_running_loop().run_in_executor(
+            None, self.verdict, text, default_graph_uris, named_graph_uris,
+        )
+
+    def verdict(self, text: str, default_graph_uris=(), named_graph_uris=()) -> guard.CheckedQuery:
+        return self.verdicts.check(
+            text, graphs=self.graphs, default_graph_uris=default_graph_uris, named_graph_uris=named_graph_uris,
+            prefixes=self.prefixes, limits=self.limits, base=self.settings.base_iri or SERVICE_IRI,
+        )
 
     def timeout_for(self, requested: str | None) -> float:
         """The client's ``timeout=`` (seconds) if lower than the server's limit."""
@@ -136,11 +138,15 @@ class GrapheApp(FastAPI):
     def __init__(self, sparql: SparqlEndpoint, **kwargs):
         super().__init__(**kwargs)
         self.sparql = sparql
+        self.quick = QuickLane(sparql)  # its common requests, the others to self.sparql
+        self.named = NamedLane(sparql.rt, lambda scope, receive, send: FastAPI.__call__(self, scope, receive, send))
 
     async def __call__(self, scope, receive, send) -> None:
         with using(self.sparql.rt.settings.project):  # what a request names, it names in the served project's terms
             if scope["type"] == "http" and scope["path"] == "/sparql":
-                await self.sparql(scope, receive, send)
+                await self.quick(scope, receive, send)
+            elif scope["type"] == "http" and scope["path"].startswith(PREFIX):
+                await self.named(scope, receive, send)
             else:
                 await super().__call__(scope, receive, send)
 

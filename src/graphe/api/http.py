@@ -33,12 +33,20 @@ def error_response(status: int, message: str, negotiated: Negotiated, headers: d
     return Response(body, status, headers=headers, media_type=media_type)
 
 
+def request_headers(scope) -> dict[str, str]:
+    """The request's headers by lower-case name (a repeated one joined by commas)."""
+    headers: dict[str, str] = {}
+    for name, value in scope["headers"]:
+        key = name.decode("latin-1")
+        text = value.decode("latin-1")
+        headers[key] = f"{headers[key]}, {text}" if key in headers else text
+    return headers
+
+
 def etag_for(version: str, *parts: object) -> str:
     """A weak ETag for a request against a dataset version (weak: gzip changes the bytes)."""
-    digest = hashlib.sha256(version.encode())
-    for part in parts:
-        digest.update(b"\x00" + repr(part).encode())
-    return f'W/"{digest.hexdigest()[:32]}"'
+    text = "\x00".join([version, *map(repr, parts)]) if parts else version
+    return f'W/"{hashlib.sha256(text.encode()).hexdigest()[:32]}"'
 
 
 def validators(etag: str, max_age: int | None) -> dict[str, str]:

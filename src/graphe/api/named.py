@@ -90,11 +90,8 @@ async def run_named(request: Request, name: str) -> Response:
     try:
         values = await questions.resolve(request, query, values)
         text = query.bind(values)
-        page = paging.page_number(params.get("page"))  # pages of a long answer (graphe.paging)
-        size = rt.settings.page_size
-        page = page if page is not None and paging.pageable(text) else None
-        if page is not None:
-            text = paging.paged(text, page, size)
+        size = rt.settings.page_size  # pages of a long answer (graphe.paging)
+        text, page = paging.page_of(text, params.get("page"), size)
         checked = await rt.check(text)
         form = checked.form
         offers = formats.GRAPH if form in ("CONSTRUCT", "DESCRIBE") else _TABLE_OFFERS
@@ -105,8 +102,9 @@ async def run_named(request: Request, name: str) -> Response:
             return await questions.answer_page(request, query, values, checked, page)
 
         reply = await execute(rt, _req(request), checked, fmt, params.get("timeout"), start, text)
-        if page is not None and reply.status == 200 and int(reply.headers.get("X-Rows", 0)) >= size:
-            reply.headers["Link"] = f'<{paging.next_link(request.url.path, params.multi_items(), page)}>; rel="next"'
+        link = paging.link_header(request.url.path, params.multi_items(), page, int(reply.headers.get("X-Rows", 0)), size)
+        if link and reply.status == 200:
+            reply.headers["Link"] = link
         return _response(reply)
     except GrapheError as exc:
         count_failure(rt, exc, form, text or name, start)

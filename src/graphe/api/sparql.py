@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from graphe import formats, guard, results
 from graphe.api import service
 from graphe.api.form import parse_form
-from graphe.api.http import Cached, error_body, etag_for, not_modified, validators
-from graphe.api.observe import log_query, query_hash
+from graphe.api.http import Cached, error_body, etag_for, not_modified, request_headers, validators
+from graphe.api.observe import log_answer, log_query, query_hash
 from graphe.api.transfer import gzip_body as _gzip
 from graphe.api.transfer import read_body as _read_body
 from graphe.errors import (
@@ -220,7 +220,7 @@ async def execute(
     if use_cache and not bypass:
         rt.cache.put(etag, Cached(body, media_type, tuple(out.items())))
     rt.metrics.child(rt.metrics.queries, result.form, "ok").inc()
-    rt.metrics.query_latency.observe(elapsed)
+    rt.metrics.child(rt.metrics.query_latency).observe(elapsed)
     _log(rt, text, result.form, actual.name, 200, result.rows, result.truncated, start, "bypass" if bypass else "miss")
     return Reply(200, body, media_type, headers)
 
@@ -245,6 +245,10 @@ def count_failure(rt, exc: GrapheError, form, text: str, start: float) -> None:
 
 
 def _log(rt, text, form, fmt, status, rows, truncated, start, cache, **extra) -> None:
+    if not extra:
+        log_answer(query_hash(text), form, fmt, status, int(rows) if rows is not None else None, truncated,
+                   round((time.perf_counter() - start) * 1000, 2), cache, rt.settings.store)
+        return
     log_query(
         hash=query_hash(text), form=form, format=fmt, status=status,
         rows=int(rows) if rows is not None else None, truncated=truncated,
@@ -297,20 +301,23 @@ class SparqlEndpoint:
         self.rt = runtime
 
     async def __call__(self, scope, receive, send) -> None:
-        rt = self.rt
         start = time.perf_counter()
-        headers: dict[str, str] = {}
-        for name, value in scope["headers"]:
-            key = name.decode("latin-1")
-            text = value.decode("latin-1")
-            headers[key] = f"{headers[key]}, {text}" if key in headers else text
+        headers = request_headers(scope)
+        read: list[Req | None] = [None]
+        await self.respond(scope, send, headers, start, read, self._reply(scope, receive, headers, read))
+
+    async def _reply(self, scope, receive, headers: dict[str, str], read: list[Req | None]) -> Reply:
+        req = read[0] = await self._request(scope, receive, scope["method"], headers)
+        return await handle(self.rt, req) if req is not None else self._options(headers)
+
+    async def respond(self, scope, send, headers: dict[str, str], start: float, read: list[Req | None], work) -> None:
+        """Await ``work`` (the reply; ``read[0]`` is the request once read), an error turned into
+        its reply; send the reply and count it. :mod:`graphe.api.quick` ends its requests here too."""
         method = scope["method"]
-        req = None
         try:
-            req = await self._request(scope, receive, method, headers)
-            reply = await handle(rt, req) if req is not None else self._options(headers)
+            reply = await work
         except GrapheError as exc:
-            body, media_type = error_body(exc.status, str(exc), _negotiated(req, headers))
+            body, media_type = error_body(exc.status, str(exc), _negotiated(read[0], headers))
             reply = Reply(exc.status, body, media_type)
             if exc.status == 405:
                 reply.headers["Allow"] = ALLOWED_METHODS
@@ -318,10 +325,10 @@ class SparqlEndpoint:
                 reply.headers["Connection"] = "close"
         except Exception:  # a bug: a short message for the client, the traceback in the log
             log.exception("erreur interne sur /sparql")
-            body, media_type = error_body(500, "erreur interne du serveur.", _negotiated(req, headers))
+            body, media_type = error_body(500, "erreur interne du serveur.", _negotiated(read[0], headers))
             reply = Reply(500, body, media_type)
         await self._send(scope, send, method, headers, reply)
-        m = rt.metrics
+        m = self.rt.metrics
         m.child(m.requests, "/sparql", method, str(reply.status)).inc()
         m.child(m.latency, "/sparql").observe(time.perf_counter() - start)
 
