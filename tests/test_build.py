@@ -17,18 +17,18 @@ from rdflib import Dataset, Graph, URIRef
 
 from graphe import build as build_module
 from graphe.build import GENID, build
-from graphe.namespaces import GRAPH_ANNEXE, GRAPH_INFERENCES, GRAPH_ONTOLOGIE, GRAPH_REFERENTIEL
+from graphe.namespaces import GRAPH_ANNEXE, GRAPH_DERIVEES, GRAPH_INFERENCES, GRAPH_ONTOLOGIE, GRAPH_REFERENTIEL
 from graphe.project import current
 
 OUTPUTS = {
     "dataset.nq", "dataset.trig", "dataset.jsonld", "ontologie.ttl", "annexe-1.ttl", "referentiel.ttl",
-    "inferences.ttl", "shacl-report.ttl", "shacl-report.txt", "void.ttl", "build.json", "SHA256SUMS",
+    "inferences.ttl", "derivees.ttl", "shacl-report.ttl", "shacl-report.txt", "void.ttl", "build.json", "SHA256SUMS",
     "recherche.sqlite",  # the pages' full-text index: derived from dataset.nq, not a dump
     "formes.ttl", "ontologie.html",
 }
 GRAPH_TURTLES = {
     "ontologie.ttl": GRAPH_ONTOLOGIE, "annexe-1.ttl": GRAPH_ANNEXE,
-    "referentiel.ttl": GRAPH_REFERENTIEL, "inferences.ttl": GRAPH_INFERENCES,
+    "referentiel.ttl": GRAPH_REFERENTIEL, "inferences.ttl": GRAPH_INFERENCES, "derivees.ttl": GRAPH_DERIVEES,
 }
 VOID = "http://rdfs.org/ns/void#"
 

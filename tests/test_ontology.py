@@ -142,7 +142,7 @@ def test_class_of_the_modelling_guide(row):
 
 
 def test_the_property_table_is_read():
-    assert len(PROPERTY_ROWS) == 33
+    assert len(PROPERTY_ROWS) == 43
 
 
 def _expected_domains_and_ranges() -> dict[URIRef, tuple[set | None, set | None]]:

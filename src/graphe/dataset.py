@@ -15,7 +15,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from graphe import turtle_errors
 from graphe.errors import DataError
-from graphe.namespaces import GRAPH_ANNEXE, GRAPH_INFERENCES, GRAPH_ONTOLOGIE, GRAPH_REFERENTIEL, bind_all
+from graphe.namespaces import GRAPH_ANNEXE, GRAPH_DERIVEES, GRAPH_INFERENCES, GRAPH_ONTOLOGIE, GRAPH_REFERENTIEL, bind_all
 from graphe.project import Project, current
 
 #: Files of ontology/ that are not part of the published dataset.
@@ -70,15 +70,16 @@ def load(files: list[Path] | None = None, project: Project | None = None) -> Dat
 
 
 def union(ds: Dataset | Graph) -> Graph:
-    """Every asserted triple of ``ds`` in one graph: all named graphs but ``graphe:inferences``.
+    """Every asserted triple of ``ds`` in one graph: all named graphs but ``graphe:inferences``
+    and ``graphe:derivees``.
 
     Validation, provenance, coverage and reasoning read the facts as stated, never what was
-    inferred from them.
+    inferred or derived from them.
     """
     if not isinstance(ds, Dataset):
         return ds
     out = bind_all(Graph())
     for g in ds.graphs():
-        if g.identifier != GRAPH_INFERENCES:
+        if g.identifier not in (GRAPH_INFERENCES, GRAPH_DERIVEES):
             out += g
     return out

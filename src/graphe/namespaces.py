@@ -84,14 +84,14 @@ def _public_base() -> str:
 #: rdflib Namespaces by name, made on first use (PEP 562) so that importing this module does
 #: not import rdflib (the query processes and the supervisor of graphe serve never need it):
 #: CDV, CDVSH, GRAPHE, DOCUMENT, OA, ORG, CV, QB, IGEO, ADMS, PROV, SD, VOID, DCAT, SPDX, and
-#: the graph IRIs GRAPH_ONTOLOGIE, GRAPH_ANNEXE, GRAPH_REFERENTIEL, GRAPH_INFERENCES, ANNEXE.
+#: the graph IRIs GRAPH_ONTOLOGIE, GRAPH_ANNEXE, GRAPH_REFERENTIEL, GRAPH_INFERENCES, GRAPH_DERIVEES, ANNEXE.
 _NAMESPACES = {name: name.lower() for name in (
     "CDV", "CDVSH", "GRAPHE", "DOCUMENT", "OA", "ORG", "CV", "QB", "IGEO", "ADMS", "PROV", "SD", "VOID", "DCAT", "SPDX",
 )}
 _TERMS = {
     "GRAPH_ONTOLOGIE": ("graphe", "ontologie"), "GRAPH_ANNEXE": ("graphe", "annexe-1"),
     "GRAPH_REFERENTIEL": ("graphe", "referentiel"), "GRAPH_INFERENCES": ("graphe", "inferences"),
-    "ANNEXE": ("document", "annexe-1"),
+    "GRAPH_DERIVEES": ("graphe", "derivees"), "ANNEXE": ("document", "annexe-1"),
 }
 
 if TYPE_CHECKING:
@@ -114,6 +114,7 @@ if TYPE_CHECKING:
     GRAPH_ANNEXE: URIRef
     GRAPH_REFERENTIEL: URIRef
     GRAPH_INFERENCES: URIRef
+    GRAPH_DERIVEES: URIRef
     ANNEXE: URIRef
 
 

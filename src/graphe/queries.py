@@ -12,8 +12,9 @@ A file starts with a header of ``#+ key: value`` comment lines::
 variable's name). ``param`` lines read ``name | type | default | label``, the type being ``iri``, ``string``,
 ``integer`` or ``date``. In the query the parameter is the variable ``?_name``. Its value is
 never pasted into the text: it is validated by type, serialised as an RDF term (IRIs checked,
-literals escaped) and bound by a ``VALUES`` block placed first in the query's outermost
-``WHERE`` group, so the whole group (its FILTERs included) sees it. Hence the one rule for
+literals escaped), bound by a ``VALUES`` block placed first in the query's outermost
+``WHERE`` group, so the whole group (its FILTERs included) sees it, and written in that group
+as a constant in place of the variable when it is a text (see :meth:`NamedQuery._constants`). Hence the one rule for
 authors: use ``?_name`` in the outermost group, not only inside a subquery. A parameter whose
 default is empty is optional: left out, it stays unbound and the query answers for all values.
 
@@ -28,7 +29,7 @@ IRI values may be given in full or as a prefixed name of the project's prefix ta
 #+ summary: Libellé
 #+ param: nom | string | | Nom
 #+ param: n | integer | 3 | Nombre
-SELECT ?s WHERE { VALUES (?_nom ?_n) { ("Le \\"PRE\\"" 3) } ?s ?p ?o FILTER(?o IN (?_nom, ?_n)) }
+SELECT ?s WHERE { VALUES (?_nom ?_n) { ("Le \\"PRE\\"" 3) } ?s ?p ?o FILTER(?o IN ("Le \\"PRE\\"", ?_n)) }
 >>> q.bind({"n": "trois"})
 Traceback (most recent call last):
 graphe.errors.BadRequest: paramètre « n » : un entier est attendu, pas 'trois'.
@@ -49,7 +50,7 @@ from graphe.project import current
 PARAM_TYPES = ("iri", "string", "integer", "date")
 HEADER_KEYS = ("summary", "description", "tags", "param", "column")
 #: Query-string names the endpoint keeps for itself (``/queries/{name}?format=csv``).
-RESERVED = ("format", "timeout", "csv")
+RESERVED = ("format", "timeout", "csv", "page")
 XSD_DATE = NAMESPACES["xsd"] + "date"
 _HEADER = re.compile(r"#\+\s*([A-Za-z_]+)\s*:\s*(.*?)\s*$")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -223,12 +224,37 @@ class NamedQuery:
         block = (
             f"VALUES ({' '.join(v for v, _ in chosen)}) {{ ({' '.join(t for _, t in chosen)}) }}"
         )
+        strings = {p.variable for p in self.params if p.type == "string"}
+        group = self._constants({v: t for v, t in chosen if v in strings})
         if self.subselect:  # "{ SELECT … }" admits nothing beside the subquery: nest it
-            return (
-                f"{self.text[: self.where]} {block} {{{self.text[self.where : self.where_end]}}}"
-                f"{self.text[self.where_end :]}"
-            )
-        return f"{self.text[: self.where]} {block}{self.text[self.where :]}"
+            return f"{self.text[: self.where]} {block} {{{group}}}{self.text[self.where_end :]}"
+        return f"{self.text[: self.where]} {block}{group}{self.text[self.where_end :]}"
+
+    def _constants(self, terms: dict[str, str]) -> str:
+        """The WHERE group with the variables of ``terms`` replaced by their (serialised,
+        escaped) terms, outside subqueries, whose variables are their own.
+
+        Only text parameters are written so: a text is compared in a FILTER, and a VALUES row
+        that no triple pattern shares is joined last, after the whole group — Oxigraph cannot
+        push ``FILTER(CONTAINS(?l, ?_texte))`` below that join, so at 1,200 communes the search
+        read every label with its classes (10 s); with the constant the filter comes first
+        (0.7 s). An IRI parameter stays a variable: it is a join key, and the VALUES row is
+        where Oxigraph starts its nested loops (a constant there made one query 1,000× slower).
+        The block stays, for a parameter read outside the group (a CONSTRUCT template).
+        """
+        out, last, stack = [], self.where, []
+        toks = [t for t in tokens(self.text) if self.where <= t.start < self.where_end]
+        for i, tok in enumerate(toks):
+            if tok.kind == "punct" and tok.text == "{":
+                stack.append(i + 1 < len(toks) and toks[i + 1].keyword == "SELECT")
+            elif tok.kind == "punct" and tok.text == "}" and stack:
+                stack.pop()
+            elif (tok.kind == "var" and f"?{tok.text[1:]}" in terms and not any(stack)
+                  and not (i > 1 and toks[i - 2].keyword == "BOUND")):  # BOUND() takes a variable
+                out += [self.text[last : tok.start], terms[f"?{tok.text[1:]}"]]
+                last = tok.end
+        out.append(self.text[last : self.where_end])
+        return "".join(out)
 
     def as_dict(self) -> dict:
         """The header as JSON-ready data (for ``/queries``)."""

@@ -19,11 +19,20 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import SH, SKOS
 
 from graphe import dataset
-from graphe.namespaces import CDV, GRAPH_ANNEXE, GRAPH_INFERENCES, GRAPH_ONTOLOGIE, GRAPH_REFERENTIEL, ID_BASE, prefixes
+from graphe.namespaces import (
+    CDV,
+    GRAPH_ANNEXE,
+    GRAPH_DERIVEES,
+    GRAPH_INFERENCES,
+    GRAPH_ONTOLOGIE,
+    GRAPH_REFERENTIEL,
+    ID_BASE,
+    prefixes,
+)
 from graphe.project import current
 
 PUBLIC = ID_BASE[: -len("id/")]
-GRAPHS = [GRAPH_ONTOLOGIE, GRAPH_ANNEXE, GRAPH_REFERENTIEL, GRAPH_INFERENCES]
+GRAPHS = [GRAPH_ONTOLOGIE, GRAPH_ANNEXE, GRAPH_REFERENTIEL, GRAPH_INFERENCES, GRAPH_DERIVEES]
 #: Every document route and the file of the release it publishes.
 DOCUMENTS = {
     "/ontologie": "ontologie.ttl",

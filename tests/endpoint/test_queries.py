@@ -82,8 +82,11 @@ def test_string_injection_stays_a_literal(store, values):
     text = q.bind(values)
     # the text still parses as one query, and the value is the literal compared with the labels
     assert rows(store, text) == []
-    solutions = store.query(q.bind(values).replace("SELECT ?s ?label", "SELECT ?_texte ?s ?label").replace(
+    # a text is also written as a constant in the group (graphe.queries.NamedQuery._constants): escaped too
+    assert "CONTAINS(?label, ?_texte)" not in text and "BOUND(?_texte)" in text
+    probe = queries.NamedQuery.from_text("libelles", QUERY.replace("SELECT ?s ?label", "SELECT ?_texte ?s ?label").replace(
         "FILTER(!BOUND(?_texte) || CONTAINS(?label, ?_texte))", ""))
+    solutions = store.query(probe.bind(values))
     assert {s["_texte"].value for s in solutions} == {values["texte"]}
 
 
@@ -151,3 +154,21 @@ def test_project_catalogue_loads_and_binds_its_defaults():
         assert q.summary, f"{q.name}: #+ summary manquant"
         store.query(q.bind({}), use_default_graph_as_union=True)
     assert all(p.parent == current().queries for p in current().queries.glob("*.rq"))
+
+
+def test_a_text_parameter_is_a_constant_in_its_group_only(store):
+    """Written in place of ?_texte in the outermost group (so the engine filters first), never
+    inside a subquery, whose variables are its own, nor in BOUND(); an IRI stays a VALUES binding."""
+    text = HEADER + """SELECT ?s ?label WHERE {
+  ?s rdfs:label ?label .
+  FILTER(?s = ?_cible && (!BOUND(?_texte) || CONTAINS(?label, ?_texte)))
+  FILTER(!BOUND(?_n) && !BOUND(?_jour))
+  { SELECT ?x WHERE { BIND(?_texte AS ?x) } }
+}"""
+    q = queries.NamedQuery.from_text("libelles", text)
+    other = COMMUNE[:-5] + "94033"
+    bound = q.bind({"texte": "sous", "cible": other})
+    assert 'CONTAINS(?label, "sous")' in bound and "BOUND(?_texte)" in bound
+    assert "BIND(?_texte AS ?x)" in bound and "?s = ?_cible" in bound
+    assert rows(store, bound) == [(other, 'Fontenay "sous" Bois')]
+    assert rows(store, q.bind({"texte": "Champigny", "cible": other})) == []

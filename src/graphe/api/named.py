@@ -4,7 +4,8 @@
 browser). ``GET /queries/{name}?param=…`` binds the parameters safely
 (:meth:`graphe.queries.NamedQuery.bind`) and runs the query like ``/sparql`` does (same
 guard, timeout, row cap, cache, ETag), answering JSON, CSV or an HTML table by ``Accept`` or
-``format=`` (XML and TSV too; a graph answer in the RDF formats).
+``format=`` (XML and TSV too; a graph answer in the RDF formats). A long answer comes in
+pages (``page=N``, ``page=tout`` for all of it; :mod:`graphe.paging`), each with a link to the next.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import time
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from graphe import formats, queries
+from graphe import formats, paging, queries
 from graphe.api.http import etag_for, not_modified, validators
 from graphe.api.sparql import Reply, Req, count_failure, execute
 from graphe.errors import BadRequest, GrapheError, NotFound
@@ -89,16 +90,21 @@ async def run_named(request: Request, name: str) -> Response:
     try:
         values = await questions.resolve(request, query, values)
         text = query.bind(values)
+        size = rt.settings.page_size  # pages of a long answer (graphe.paging)
+        text, page = paging.page_of(text, params.get("page"), size)
         checked = await rt.check(text)
         form = checked.form
         offers = formats.GRAPH if form in ("CONSTRUCT", "DESCRIBE") else _TABLE_OFFERS
         if params.get("csv") is not None:  # the table of the page, downloaded as shown
-            return await questions.answer_page(request, query, values, checked)
+            return await questions.answer_page(request, query, values, checked, page)
         fmt = negotiated(request).answer(offers)
         if fmt.name == "html":
-            return await questions.answer_page(request, query, values, checked)
+            return await questions.answer_page(request, query, values, checked, page)
 
         reply = await execute(rt, _req(request), checked, fmt, params.get("timeout"), start, text)
+        link = paging.link_header(request.url.path, params.multi_items(), page, int(reply.headers.get("X-Rows", 0)), size)
+        if link and reply.status == 200:
+            reply.headers["Link"] = link
         return _response(reply)
     except GrapheError as exc:
         count_failure(rt, exc, form, text or name, start)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 
-from graphe import formats
+from graphe import formats, paging
 from graphe.api.form import parse_form
 from graphe.api.named import _TABLE_OFFERS, RESERVED
 from graphe.api.sparql import Req, execute
@@ -78,7 +78,7 @@ class NamedLane:
         if any(p.type == "iri" and values.get(p.name) and p.name in CHOICE_KINDS for p in query.params):
             return None  # a resource's name to look up (graphe.web.questions.resolve)
         try:
-            text = query.bind(values)
+            text, page = paging.page_of(query.bind(values), None, settings.page_size)  # the first page, as the route
             if len(text) >= 8192:
                 return None
             checked = rt.verdicts.check(text, graphs=rt.graphs, prefixes=rt.prefixes, limits=rt.limits, base=self.base)
@@ -97,6 +97,9 @@ class NamedLane:
         except GrapheError:  # the general path runs it again and answers the error its way
             return None
         self.taken += 1
+        link = paging.link_header(path, params, page, int(reply.headers.get("X-Rows", 0)), settings.page_size)
+        if link and reply.status == 200:
+            reply.headers["Link"] = link
         raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in reply.headers.items()]
         body = reply.body
         if reply.status not in (204, 304):

@@ -40,6 +40,7 @@ class Settings:
     max_headers: int = 100  # header fields of one request (431 past it)
     request_timeout: float = 10.0  # seconds to receive a whole request (408, then the connection closes)
     cache_mb: int = 64  # server-side cache of answers (0: off)
+    page_size: int = 1000  # rows per page of a named question's answer (graphe.paging)
     inline_ms: float = 5.0  # a query a worker answered within this many ms is answered in process next time (0: never; graphe.inline)
     max_age: int = 300  # Cache-Control max-age, seconds
     gzip_min: int = 1024  # compress answers from this many bytes

@@ -13,7 +13,15 @@ import pyoxigraph as ox
 from rdflib import RDF, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.plugins.serializers.turtle import TurtleSerializer
 
-from graphe.namespaces import GRAPH_ANNEXE, GRAPH_INFERENCES, GRAPH_ONTOLOGIE, GRAPH_REFERENTIEL, bind_all, prefixes
+from graphe.namespaces import (
+    GRAPH_ANNEXE,
+    GRAPH_DERIVEES,
+    GRAPH_INFERENCES,
+    GRAPH_ONTOLOGIE,
+    GRAPH_REFERENTIEL,
+    bind_all,
+    prefixes,
+)
 from graphe.terms import to_ox
 
 #: Named graphs in publication order, with the Turtle dump each one gets.
@@ -22,6 +30,7 @@ GRAPH_FILES = {
     GRAPH_ANNEXE: "annexe-1.ttl",
     GRAPH_REFERENTIEL: "referentiel.ttl",
     GRAPH_INFERENCES: "inferences.ttl",
+    GRAPH_DERIVEES: "derivees.ttl",
 }
 
 

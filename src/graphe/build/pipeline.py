@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from graphe import dataset, diskstore, search, sources
+from graphe import dataset, derived, diskstore, search, sources
 from graphe.build.publish import record_timings, swap, write_outputs
 from graphe.build.skolem import skolemize
 from graphe.draft.publication import refuse_drafts
@@ -79,6 +79,7 @@ def _build(dist: Path, project: Project, shacl_engine: str | None = None) -> Bui
     for triple in inferred:
         target.add(triple)
     lap("raisonnement")
+    derived.derive(ds, project)  # graphe:derivees: the links the named queries read (graphe.derived)
 
     try:
         dist.parent.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
-from graphe import queries
+from graphe import paging, queries
 from graphe.errors import BadRequest
 from graphe.namespaces import curie
 from graphe.search import fold
@@ -73,8 +73,9 @@ async def list_page(request, catalogue: dict[str, queries.NamedQuery]):
     return page(request, "pages/questions.html", {"questions": entries})
 
 
-async def answer_page(request, query: queries.NamedQuery, values: dict[str, str], checked):
-    """The answer of a named question as a French table."""
+async def answer_page(request, query: queries.NamedQuery, values: dict[str, str], checked, shown: int | None = None):
+    """The answer of a named question as a French table (``shown``: the page of it shown, see
+    graphe.paging; None: the whole answer)."""
     hit = lookup(request)
     if hit is not None:
         return hit
@@ -98,8 +99,14 @@ async def answer_page(request, query: queries.NamedQuery, values: dict[str, str]
             "type": {"integer": "number", "date": "date"}.get(p.type, "text"),
         })
     raw = {k: v for k, v in values.items() if v}
+    if shown is not None:  # the raw data: the whole answer, not the page shown
+        raw["page"] = paging.ALL
+    following = None
+    if shown is not None and len(table.rows) >= rt.settings.page_size:
+        following = paging.next_link(request.url.path, list(request.query_params.multi_items()), shown)
     context = {
         "question": query, "champs": fields, "lignes": len(table.rows), "tronque": result.truncated,
+        "page": shown, "suivante": following,
         "limite": rt.settings.row_limit, "brut": [(label, "?" + urlencode({**raw, "format": f})) for f, label in
                                                  (("csv", "CSV"), ("json", "JSON"), ("tsv", "TSV"), ("xml", "XML"))],
         "sparql": "/sparql?" + urlencode({"query": query.bind(values)}),
