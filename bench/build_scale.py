@@ -94,36 +94,21 @@ print(json.dumps({"s": time.perf_counter() - t0, "conforms": report.conforms, "s
 def validation_only(project: Path, cache: Path, engine: str, before: str, ref_path, reference) -> int:
     """``validate()`` alone, cold, with ``engine``: wall, CPU of the tree (the pool included), peak RSS."""
     import subprocess
-    import threading
-
-    import servers
 
     print(f"· validation à froid, moteur {engine} … (charge {before})", flush=True)
     env = {**os.environ, "GRAPHE_HOME": str(project), "GRAPHE_CACHE": str(cache)}
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", VALIDATE, engine], env=env, stdout=subprocess.PIPE, text=True)
-    cpu, peak, done = [0.0], [0], threading.Event()
-
-    def sample() -> None:
-        while not done.is_set():
-            cpu[0] = max(cpu[0], scale.tree_cpu(proc.pid))
-            peak[0] = max(peak[0], servers.tree_rss(proc.pid))
-            done.wait(0.2)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out, _ = proc.communicate()
-    wall = time.perf_counter() - t0
-    done.set()
-    sampler.join()
+    out, wall, samples, peak = scale.watched(proc, t0, 0.2)
+    cpu = max((c for _, c in samples), default=0.0)
     shutil.rmtree(cache, ignore_errors=True)
     result = json.loads(out.strip().splitlines()[-1])
-    figures = {"engine": engine, "wall": wall, "cpu": cpu[0], "peak_rss": peak[0], **result,
+    figures = {"engine": engine, "wall": wall, "cpu": cpu, "peak_rss": peak, **result,
                "load_before": before, "load_after": scale.load()}
     print(json.dumps(figures, ensure_ascii=False))
     if reference and "engine" in reference:
         print(f"référence ({reference['engine']}) : mur {reference['wall']:.0f} s, CPU {reference['cpu']:.0f} s ; "
-              f"ratios mur {wall / reference['wall']:.2f}×, CPU {cpu[0] / reference['cpu']:.2f}×")
+              f"ratios mur {wall / reference['wall']:.2f}×, CPU {cpu / reference['cpu']:.2f}×")
     return 0 if result["conforms"] else 1
 
 

@@ -52,23 +52,19 @@ def tree_cpu(root: int) -> float:
     return total
 
 
-def timed_build(project: Path, dist: Path, cache: Path | None = None, extra: list[str] | None = None) -> dict:
-    """Run ``graphe build`` on ``project`` (``extra``: more options); stages (wall, CPU), total, peak RSS."""
-    graphe = Path(sys.executable).parent / "graphe"
-    env = {**os.environ, "GRAPHE_HOME": str(project), "GRAPHE_CACHE": str(cache or dist.parent / "cache")}
+def watched(proc: subprocess.Popen, t0: float, every: float) -> tuple[str, float, list[tuple[float, float]], int]:
+    """Wait for ``proc`` while sampling its tree every ``every`` s: output, wall, (t, CPU) samples, peak RSS.
+
+    A sampling thread, because the tree's CPU and memory are only visible from /proc while it runs.
+    """
     samples: list[tuple[float, float]] = []
-    peak = 0
-    t0 = time.perf_counter()
-    proc = subprocess.Popen([str(graphe), "build", "--dist", str(dist), *(extra or [])], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    done = threading.Event()
+    peak, done = [0], threading.Event()
 
     def sample() -> None:
-        nonlocal peak
         while not done.is_set():
             samples.append((time.perf_counter() - t0, tree_cpu(proc.pid)))
-            peak = max(peak, servers.tree_rss(proc.pid))
-            done.wait(0.1)
+            peak[0] = max(peak[0], servers.tree_rss(proc.pid))
+            done.wait(every)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -76,6 +72,17 @@ def timed_build(project: Path, dist: Path, cache: Path | None = None, extra: lis
     wall = time.perf_counter() - t0
     done.set()
     sampler.join()
+    return output, wall, samples, peak[0]
+
+
+def timed_build(project: Path, dist: Path, cache: Path | None = None, extra: list[str] | None = None) -> dict:
+    """Run ``graphe build`` on ``project`` (``extra``: more options); stages (wall, CPU), total, peak RSS."""
+    graphe = Path(sys.executable).parent / "graphe"
+    env = {**os.environ, "GRAPHE_HOME": str(project), "GRAPHE_CACHE": str(cache or dist.parent / "cache")}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([str(graphe), "build", "--dist", str(dist), *(extra or [])], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output, wall, samples, peak = watched(proc, t0, 0.1)
     if proc.returncode != 0:
         raise RuntimeError(f"graphe build a échoué ({proc.returncode}) :\n{output[-2000:]}")
     stages = json.loads((dist / "build.json").read_text())["timings"]
