@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from graphe import queries
-from graphe.cli.output import json_cell as _json_cell
 from graphe.cli.output import term_cell as _cell
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -82,24 +81,6 @@ def test_goldens_belong_to_queries():
 def test_the_default_answer_is_not_empty(name, built_store):
     _, rows = answer(built_store, queries.get(name).bind({}))
     assert rows
-
-
-@pytest.fixture(scope="module")
-def rdflib_store(built_dist):
-    from graphe.store import make_store
-
-    return make_store("rdflib").load(built_dist / "dataset.nq")
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("name", NAMES)
-def test_the_reference_engine_gives_the_same_answer(name, built_store, rdflib_store):
-    """The same query suite on every store, and the answers agree (rdflib is the reference)."""
-    text = queries.get(name).bind({})
-    doc = json.loads(rdflib_store.query(text, format="json", row_limit=None).body)
-    variables = doc["head"]["vars"]
-    rows = sorted([_json_cell(b.get(v)) for v in variables] for b in doc["results"]["bindings"])
-    assert (variables, rows) == answer(built_store, text)
 
 
 # --------------------------------------------------------------------------- parameters matter
