@@ -33,6 +33,15 @@ import scale  # noqa: E402
 import servers  # noqa: E402
 
 
+def load_arguments(p: FrenchParser) -> FrenchParser:
+    """The data, the load and graphe's options, as every script measuring under load takes them."""
+    p.add_argument("--nquads", type=Path, default=run.ROOT / "dist" / "dataset.nq")
+    p.add_argument("--clients", type=int, default=32)
+    p.add_argument("--seconds", type=float, default=5.0)
+    p.add_argument("--graphe-args", default="")
+    return p
+
+
 def engine_cpu_us(nquads: Path, query: str, n: int) -> float:
     """µs of CPU for pyoxigraph to answer ``query`` as SPARQL JSON, in process."""
     import pyoxigraph as ox
@@ -83,11 +92,7 @@ def server_cpu_us(srv: servers.Server, query: str, clients: int, seconds: float)
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = FrenchParser(description="CPU par requête : graphe au-dessus du moteur, à côté d'Oxigraph server.")
-    p.add_argument("--nquads", type=Path, default=run.ROOT / "dist" / "dataset.nq")
-    p.add_argument("--clients", type=int, default=32)
-    p.add_argument("--seconds", type=float, default=5.0)
-    p.add_argument("--graphe-args", default="")
+    p = load_arguments(FrenchParser(description="CPU par requête : graphe au-dessus du moteur, à côté d'Oxigraph server."))
     args = p.parse_args(argv)
     nquads = args.nquads.resolve()
     graphe_bin = Path(sys.executable).parent / "graphe"

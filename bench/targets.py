@@ -88,13 +88,9 @@ def measure(srv: servers.Server, work: Path, queries: list[run.Query], args) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = FrenchParser(description="Les objectifs de service de l'issue #10 (taille de l'annexe).")
-    p.add_argument("--nquads", type=Path, default=run.ROOT / "dist" / "dataset.nq")
+    p = overhead.load_arguments(FrenchParser(description="Les objectifs de service de l'issue #10 (taille de l'annexe)."))
     p.add_argument("--iterations", type=int, default=20)
     p.add_argument("--budget", type=float, default=2.0)
-    p.add_argument("--clients", type=int, default=32)
-    p.add_argument("--seconds", type=float, default=5.0)
-    p.add_argument("--graphe-args", default="")
     args = p.parse_args(argv)
     nquads = args.nquads.resolve()
     graphe_bin = Path(sys.executable).parent / "graphe"

@@ -31,6 +31,11 @@ _LIST_OFFERS = [formats.Format("json", "application/json"), formats.HTML]
 _TABLE_OFFERS = [formats.JSON, formats.CSV, formats.HTML, formats.XML, formats.TSV]
 
 
+def offers_for(form: str) -> list[formats.Format]:
+    """The formats a named query's answer is offered in: a graph's, or a table's with the page."""
+    return formats.GRAPH if form in ("CONSTRUCT", "DESCRIBE") else _TABLE_OFFERS
+
+
 def runtime(request: Request):
     return request.app.state.runtime
 
@@ -94,7 +99,7 @@ async def run_named(request: Request, name: str) -> Response:
         text, page = paging.page_of(text, params.get("page"), size)
         checked = await rt.check(text)
         form = checked.form
-        offers = formats.GRAPH if form in ("CONSTRUCT", "DESCRIBE") else _TABLE_OFFERS
+        offers = offers_for(form)
         if params.get("csv") is not None:  # the table of the page, downloaded as shown
             return await questions.answer_page(request, query, values, checked, page)
         fmt = negotiated(request).answer(offers)

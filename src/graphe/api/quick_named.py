@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import time
 
-from graphe import formats, paging
+from graphe import paging
 from graphe.api.form import parse_form
-from graphe.api.named import _TABLE_OFFERS, RESERVED
+from graphe.api.named import RESERVED, offers_for
 from graphe.api.sparql import Req, execute
 from graphe.errors import GrapheError
 from graphe.namespaces import SERVICE_IRI
@@ -84,9 +84,8 @@ class NamedLane:
             checked = rt.verdicts.check(text, graphs=rt.graphs, prefixes=rt.prefixes, limits=rt.limits, base=self.base)
         except GrapheError:
             return None
-        offers = formats.GRAPH if checked.form in ("CONSTRUCT", "DESCRIBE") else _TABLE_OFFERS
         negotiated = Negotiated(headers.get("accept"), fmt_param)
-        fmt = negotiated.choice(offers)
+        fmt = negotiated.choice(offers_for(checked.form))
         inline = rt.executor.inline
         if fmt is None or fmt.name == "html" or not inline.ready_for(inline.key(checked, fmt.name, settings.row_limit),
                                                                      settings.timeout):
