@@ -31,9 +31,10 @@ properties and classes. The published graph itself is not changed.
 """
 
 from graphe.reasoning.hermit import OWL2_DATATYPES, CheckResult, check, explain, owl_view
-from graphe.reasoning.rules import BUILTIN_NAMESPACES, UNINTERESTING_CLASSES, Closure, Rules, infer
+from graphe.reasoning.materialise import infer
+from graphe.reasoning.rules import BUILTIN_NAMESPACES, UNINTERESTING_CLASSES, Closure, Rules, reference_inferences
 
 __all__ = [
     "BUILTIN_NAMESPACES", "OWL2_DATATYPES", "UNINTERESTING_CLASSES", "CheckResult", "Closure", "Rules",
-    "check", "explain", "infer", "owl_view",
+    "check", "explain", "infer", "owl_view", "reference_inferences",
 ]

@@ -263,8 +263,11 @@ def _anonymous(term: Node) -> bool:
 # --------------------------------------------------------------------------- entry points
 
 
-def infer(ds: Dataset | Graph) -> Graph:
-    """The entailments of ontology + data that are not asserted, for ``graphe:inferences``.
+def reference_inferences(ds: Dataset | Graph) -> Graph:
+    """The entailments of ontology + data that are not asserted, computed by :class:`Closure`.
+
+    The reference :func:`graphe.reasoning.infer` is tested against (and the "before" of
+    bench/reasoning_scale.py): same rules, one Python operation per fact and round.
 
     Memberships of class expressions (``owl:unionOf`` ranges, restrictions) are left out: they
     name nothing a query can ask for, and once skolemised they would read as classes of their own.
