@@ -30,11 +30,12 @@ that no vocabulary declares (dcat:, void:, adms: metadata…) are declared as an
 properties and classes. The published graph itself is not changed.
 """
 
-from graphe.reasoning.hermit import OWL2_DATATYPES, CheckResult, check, explain, owl_view
+from graphe.reasoning.consistency import check
+from graphe.reasoning.hermit import OWL2_DATATYPES, CheckResult, check_owlready, explain, owl_view
 from graphe.reasoning.materialise import infer
 from graphe.reasoning.rules import BUILTIN_NAMESPACES, UNINTERESTING_CLASSES, Closure, Rules, reference_inferences
 
 __all__ = [
     "BUILTIN_NAMESPACES", "OWL2_DATATYPES", "UNINTERESTING_CLASSES", "CheckResult", "Closure", "Rules",
-    "check", "explain", "infer", "owl_view", "reference_inferences",
+    "check", "check_owlready", "explain", "infer", "owl_view", "reference_inferences",
 ]

@@ -13,25 +13,17 @@ from rdflib import OWL, RDF, RDFS, Dataset, Graph, Literal, Node, URIRef
 
 from graphe import dataset
 from graphe.errors import ReasoningFailed
+from graphe.reasoning.partition import OWL2_DATATYPES
 from graphe.reasoning.rules import BUILTIN_NAMESPACES, XSD, Closure, Rules, _is_datatype, _name
-
-#: The OWL 2 datatype map (OWL 2 Structural Specification §4): what HermiT accepts.
-OWL2_DATATYPES = {
-    OWL.real, OWL.rational, RDF.PlainLiteral, RDF.XMLLiteral, RDFS.Literal, RDF.langString,
-    XSD.decimal, XSD.integer, XSD.nonNegativeInteger, XSD.nonPositiveInteger, XSD.positiveInteger,
-    XSD.negativeInteger, XSD.long, XSD.int, XSD.short, XSD.byte, XSD.unsignedLong, XSD.unsignedInt,
-    XSD.unsignedShort, XSD.unsignedByte, XSD.double, XSD.float, XSD.string, XSD.normalizedString,
-    XSD.token, XSD.language, XSD.Name, XSD.NCName, XSD.NMTOKEN, XSD.boolean, XSD.hexBinary,
-    XSD.base64Binary, XSD.anyURI, XSD.dateTime, XSD.dateTimeStamp,
-}
-
 
 @dataclass(frozen=True)
 class CheckResult:
     """What :func:`check` verified."""
 
-    triples: int  # size of the OWL view handed to HermiT
+    triples: int  # size of the OWL view handed to HermiT (the shared part counted once)
     seconds: float
+    modules: int = 1  # how many modules HermiT checked apart
+    refusal: str | None = None  # why the data was checked as one module, if it was
 
 
 # --------------------------------------------------------------------------- the OWL view
@@ -74,8 +66,11 @@ def _builtin(term: Node) -> bool:
 # --------------------------------------------------------------------------- HermiT
 
 
-def check(ds: Dataset | Graph) -> CheckResult:
-    """Run HermiT on ontology + data; raise :class:`ReasoningFailed` if inconsistent or unsatisfiable."""
+def check_owlready(ds: Dataset | Graph) -> CheckResult:
+    """HermiT through owlready2 on the whole graph: the way :func:`check` used to do it.
+
+    Kept as the reference the benchmark (bench/reasoning_scale.py) compares the new path with.
+    """
     import owlready2
     from owlready2.base import OwlReadyInconsistentOntologyError, OwlReadyJavaError
 
@@ -97,26 +92,34 @@ def check(ds: Dataset | Graph) -> CheckResult:
         try:
             owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
         except OwlReadyInconsistentOntologyError:
-            causes = explain(asserted)
-            listing = "\n".join(f"  - {c}" for c in causes) or (
-                "  - aucune cause simple trouvée (classes disjointes, valeur unique, type de valeur) : "
-                "lancer `graphe validate` et relire les derniers ajouts"
-            )
-            raise ReasoningFailed(f"HermiT : l'ontologie et les données sont incohérentes.\n{listing}") from None
+            raise inconsistent(asserted) from None
         except OwlReadyJavaError as exc:
             raise ReasoningFailed(f"HermiT a échoué : {str(exc).strip()[:2000]}") from None
-        unsatisfiable = sorted(
-            _name(URIRef(c.iri)) for c in world.inconsistent_classes() if URIRef(c.iri) != OWL.Nothing
-        )
-        if unsatisfiable:
-            raise ReasoningFailed(
-                "HermiT : classes insatisfiables (aucune instance possible) : "
-                + ", ".join(unsatisfiable)
-                + " — revoir les axiomes de disjonction et de sous-classe de ontology/cdv.ttl"
-            )
+        refuse_unsatisfiable([c.iri for c in world.inconsistent_classes()])
     finally:
         world.close()
     return CheckResult(triples=size, seconds=round(time.perf_counter() - started, 3))
+
+
+def inconsistent(graph: Graph) -> ReasoningFailed:
+    """The refusal of an inconsistent graph, with its causes in French (:func:`explain`)."""
+    causes = explain(graph)
+    listing = "\n".join(f"  - {c}" for c in causes) or (
+        "  - aucune cause simple trouvée (classes disjointes, valeur unique, type de valeur) : "
+        "lancer `graphe validate` et relire les derniers ajouts"
+    )
+    return ReasoningFailed(f"HermiT : l'ontologie et les données sont incohérentes.\n{listing}")
+
+
+def refuse_unsatisfiable(iris) -> None:
+    """Refuse, naming them, classes that can have no instance (owl:Nothing itself aside)."""
+    unsatisfiable = sorted({_name(URIRef(iri)) for iri in iris if URIRef(iri) != OWL.Nothing})
+    if unsatisfiable:
+        raise ReasoningFailed(
+            "HermiT : classes insatisfiables (aucune instance possible) : "
+            + ", ".join(unsatisfiable)
+            + " — revoir les axiomes de disjonction et de sous-classe de ontology/cdv.ttl"
+        )
 
 
 # --------------------------------------------------------------------------- the rules

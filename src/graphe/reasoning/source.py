@@ -22,7 +22,7 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 
-from graphe.namespaces import GRAPH_DERIVEES, GRAPH_INFERENCES
+from graphe.namespaces import GRAPH_DERIVEES, GRAPH_INFERENCES, GRAPH_ONTOLOGIE
 
 #: The graphs that hold what was inferred or derived: never an input of reasoning.
 NOT_ASSERTED = {ox.NamedNode(str(GRAPH_INFERENCES)), ox.NamedNode(str(GRAPH_DERIVEES))}
@@ -51,7 +51,7 @@ def as_store(x) -> ox.Store:
     """A Store holding ``x``'s asserted triples (``x`` itself when it is one)."""
     if isinstance(x, ox.Store):
         return x
-    if isinstance(x, Dataset):
+    if isinstance(x, Dataset):  # its graphs keep their names: the ontology's is read apart
         graphs = [g for g in x.graphs() if g.identifier not in (GRAPH_INFERENCES, GRAPH_DERIVEES)]
     elif isinstance(x, Graph):
         graphs = [x]
@@ -59,8 +59,15 @@ def as_store(x) -> ox.Store:
         raise TypeError(f"raisonnement : un Store pyoxigraph ou un graphe rdflib attendu, pas {type(x).__name__}")
     store = ox.Store()
     for g in graphs:
-        store.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in g)
+        name = ox.NamedNode(str(g.identifier)) if isinstance(x, Dataset) and isinstance(g.identifier, URIRef) else None
+        store.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in g)
     return store
+
+
+def vocabulary(store: ox.Store) -> set:
+    """The resources the ontology's own graph describes (themes, dispositifs, roles…), if it has one."""
+    graph = ox.NamedNode(str(GRAPH_ONTOLOGIE))
+    return {q.subject for q in store.quads_for_pattern(None, None, None, graph)}
 
 
 def asserted(store: ox.Store) -> Iterator[ox.Triple]:

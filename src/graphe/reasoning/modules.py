@@ -1,0 +1,157 @@
+"""When HermiT may check the data in pieces, and why that gives the same verdict as one check.
+
+HermiT's cost at national scale is mostly the OWL API reading millions of triples in one JVM
+(bench/README.md). The data of two contracts say nothing about each other, so the ABox is cut
+into *modules* checked apart, in parallel on the machine's cores. A module is the TBox, the
+*shared part*, and a set of whole *components*; a refusal of any module refuses the whole.
+
+**Soundness** (a module is inconsistent ⇒ the whole is): a module holds asserted triples and
+facts the whole entails (the types ``F`` below); OWL is monotonic.
+
+**Completeness** (every module consistent ⇒ the whole is), when the ontology stays within
+:data:`ALLOWED` — named classes, sub/equivalent/disjoint classes, ``C ⊑ ∃s.Self``, domains and
+ranges that are classes or unions of classes, sub/equivalent/inverse properties, functional,
+transitive and symmetric properties, property chains: no nominal (``owl:oneOf``,
+``owl:hasValue``), no existential or universal restriction, no cardinality, no key, no
+top/bottom property, no ``owl:sameAs``/``owl:differentFrom``. Then no axiom creates an element
+or an equality of its own, so a model can be glued from the modules' models:
+
+- *Shared* individuals ``U`` (vocabularies — themes, roles, units, the source document — and any
+  resource many others point to) are in every module with all their own assertions ``A_U``.
+  The other individuals fall into the connected components of the graph of their object
+  property assertions with each other; a component is in one module, with its *links* (the
+  assertions between its members and ``U``).
+- A link ``p(x, u)`` is allowed (:meth:`Plan.link_allowed`) when no property it implies —
+  closing over sub-properties, equivalences, inverses and symmetry, :meth:`Plan.implied` — is
+  transitive, a step of a property chain, a ``Self`` property, or functional *from u's side*
+  (u's values would merge across modules). What such a link says about ``u`` is then only its
+  domain or range class: those types ``F`` (entailed by the whole) are added to every module.
+- Given models ``I_k`` of the modules, let ``G`` give every individual the types and data
+  values of its own module's model (a shared one: those of module 0's model), and as object
+  property edges the closure of the asserted ones (plus the ``Self`` loops of its types) under
+  sub-properties, inverses, symmetry, transitivity and chains. No rule joins a link with
+  another edge (chains and transitivity never cross a link), so every edge of ``G`` lies within
+  ``U``, within one component, or is the closure of one link: each is an edge of the owning
+  module's model, whose types satisfy its domain and range — at the ``u`` end because ``F`` is in
+  module 0. Class axioms hold node by node; the edge set is closed by construction.
+- Functional properties are simple in OWL 2 DL (no chain, no transitivity below them), and no
+  ``Self`` property lies below one (checked), so their edges in ``G`` are the asserted ones
+  closed under sub-properties and inverses; the data must give each resource at most one
+  value for each (:meth:`Plan.functional_keys`, checked on the asserted triples), else no
+  split. Then ``G`` is a model of the whole.
+
+Anything outside this — a construct not in :data:`ALLOWED`, a ``Self`` property below a
+functional one, a resource with two values of a functional property, a schema term used as an
+individual through a link not allowed — and the data is checked as one module, as before.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from rdflib import OWL, RDF, RDFS, BNode, Graph, URIRef
+from rdflib.collection import Collection
+
+#: What the ontology may say for the split to be complete (see the module docstring).
+ALLOWED = {
+    RDFS.subClassOf, OWL.equivalentClass, OWL.disjointWith, OWL.members, RDFS.domain, RDFS.range,
+    RDFS.subPropertyOf, OWL.equivalentProperty, OWL.inverseOf, OWL.propertyChainAxiom, OWL.onProperty,
+    OWL.hasSelf, OWL.unionOf, RDF.first, RDF.rest,
+}
+#: The rdf:type objects allowed in the ontology (property characteristics, declarations).
+ALLOWED_TYPES = {
+    OWL.Class, RDFS.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, OWL.Ontology,
+    OWL.FunctionalProperty, OWL.TransitiveProperty, OWL.SymmetricProperty, OWL.Restriction,
+    OWL.AllDisjointClasses, RDFS.Datatype, RDF.Property, RDF.List, OWL.NamedIndividual, OWL.Thing,
+    OWL.DeprecatedClass, OWL.DeprecatedProperty,
+}
+#: Terms whose mere presence breaks the argument (universal properties).
+FORBIDDEN_TERMS = {OWL.topObjectProperty, OWL.bottomObjectProperty, OWL.topDataProperty, OWL.bottomDataProperty}
+
+Oriented = tuple[URIRef, bool]  # (property, True when read forwards)
+
+
+class Plan:
+    """What the ontology allows: whether to split at all, which links may cross a module's edge."""
+
+    def __init__(self, axioms: Graph):
+        self.axioms = axioms
+        self.refusal = self._refusal(axioms)
+        self.functional = set(axioms.subjects(RDF.type, OWL.FunctionalProperty))
+        self.transitive = set(axioms.subjects(RDF.type, OWL.TransitiveProperty))
+        self.symmetric = set(axioms.subjects(RDF.type, OWL.SymmetricProperty))
+        self.chained = set()
+        for head in axioms.objects(None, OWL.propertyChainAxiom):
+            for step in Collection(axioms, head):
+                self.chained.add(axioms.value(step, OWL.inverseOf) if isinstance(step, BNode) else step)
+        self.self_properties = {axioms.value(r, OWL.onProperty) for r in axioms.subjects(OWL.hasSelf, None)}
+        self._above: dict[Oriented, set[Oriented]] = {}
+        if self.refusal is None:
+            for s in self.self_properties:
+                if any(q in self.functional for q, _ in self.implied(s, True)):
+                    self.refusal = f"la propriété {s} (owl:hasSelf) est sous une propriété fonctionnelle"
+        # oriented property → the classes its subject (True) or object (False) end must be in
+        self.ends: dict[Oriented, set] = defaultdict(set)
+        for p, c in axioms.subject_objects(RDFS.domain):
+            self.ends[(p, True)].add(c)
+        for p, c in axioms.subject_objects(RDFS.range):
+            self.ends[(p, False)].add(c)
+
+    @staticmethod
+    def _refusal(axioms: Graph) -> str | None:
+        """Why the ontology cannot be split (None when it can)."""
+        for s, p, o in axioms:
+            if s in FORBIDDEN_TERMS or o in FORBIDDEN_TERMS or p in FORBIDDEN_TERMS:
+                return f"l'ontologie emploie {s if s in FORBIDDEN_TERMS else o}"
+            if p == RDF.type:
+                if o not in ALLOWED_TYPES:
+                    return f"l'ontologie déclare {s} de type {o}"
+            elif p not in ALLOWED:
+                return f"l'ontologie emploie {p}"
+        for restriction in axioms.subjects(OWL.onProperty, None):
+            if {q for _, q in axioms.subject_predicates(restriction)} - {RDFS.subClassOf}:
+                return "une restriction ailleurs qu'en super-classe"
+        return None
+
+    def implied(self, p: URIRef, forwards: bool) -> set[Oriented]:
+        """Every (property, direction) an edge of ``p`` read ``forwards`` implies, itself included."""
+        key = (p, forwards)
+        if key not in self._above:
+            seen, todo = set(), [key]
+            while todo:
+                q, fwd = todo.pop()
+                if (q, fwd) in seen:
+                    continue
+                seen.add((q, fwd))
+                todo += [(r, fwd) for r in self.axioms.objects(q, RDFS.subPropertyOf)]
+                todo += [(r, fwd) for r in self.axioms.objects(q, OWL.equivalentProperty)]
+                todo += [(r, fwd) for r in self.axioms.subjects(OWL.equivalentProperty, q)]
+                todo += [(r, not fwd) for r in self.axioms.objects(q, OWL.inverseOf) if isinstance(r, URIRef)]
+                todo += [(r, not fwd) for r in self.axioms.subjects(OWL.inverseOf, q) if isinstance(r, URIRef)]
+                if q in self.symmetric:
+                    todo.append((q, not fwd))
+            self._above[key] = seen
+        return self._above[key]
+
+    def link_allowed(self, p: URIRef, shared_is_object: bool) -> bool:
+        """May an assertion of ``p`` link a component to a shared individual (at that end)?"""
+        for q, fwd in self.implied(p, True):
+            if q in self.transitive or q in self.chained or q in self.self_properties:
+                return False
+            shared_is_subject_of_q = (not shared_is_object) == fwd
+            if q in self.functional and shared_is_subject_of_q:
+                return False
+        return True
+
+    def shared_end_classes(self, p: URIRef, shared_is_object: bool) -> set:
+        """The classes a link of ``p`` puts its shared end in (domains and ranges, unions included)."""
+        found = set()
+        for q, fwd in self.implied(p, True):
+            subject_end = (not shared_is_object) == fwd
+            found |= self.ends.get((q, subject_end), set())
+        return found
+
+    def functional_keys(self, p: URIRef) -> list[tuple[URIRef, bool]]:
+        """The functional properties an edge of ``p`` gives a value of: (q, True) keys it by its subject."""
+        return [(q, fwd) for q, fwd in self.implied(p, True) if q in self.functional]
+
