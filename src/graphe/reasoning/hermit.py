@@ -16,6 +16,7 @@ from graphe.errors import ReasoningFailed
 from graphe.reasoning.partition import OWL2_DATATYPES
 from graphe.reasoning.rules import BUILTIN_NAMESPACES, XSD, Closure, Rules, _is_datatype, _name
 
+
 @dataclass(frozen=True)
 class CheckResult:
     """What :func:`check` verified."""

@@ -52,6 +52,8 @@ from collections import defaultdict
 from rdflib import OWL, RDF, RDFS, BNode, Graph, URIRef
 from rdflib.collection import Collection
 
+from graphe.namespaces import readable
+
 #: What the ontology may say for the split to be complete (see the module docstring).
 ALLOWED = {
     RDFS.subClassOf, OWL.equivalentClass, OWL.disjointWith, OWL.members, RDFS.domain, RDFS.range,
@@ -89,7 +91,7 @@ class Plan:
         if self.refusal is None:
             for s in self.self_properties:
                 if any(q in self.functional for q, _ in self.implied(s, True)):
-                    self.refusal = f"la propriété {s} (owl:hasSelf) est sous une propriété fonctionnelle"
+                    self.refusal = f"la propriété {readable(s)} (owl:hasSelf) est sous une propriété fonctionnelle"
         # oriented property → the classes its subject (True) or object (False) end must be in
         self.ends: dict[Oriented, set] = defaultdict(set)
         for p, c in axioms.subject_objects(RDFS.domain):
@@ -102,12 +104,12 @@ class Plan:
         """Why the ontology cannot be split (None when it can)."""
         for s, p, o in axioms:
             if s in FORBIDDEN_TERMS or o in FORBIDDEN_TERMS or p in FORBIDDEN_TERMS:
-                return f"l'ontologie emploie {s if s in FORBIDDEN_TERMS else o}"
+                return f"l'ontologie emploie {readable(s if s in FORBIDDEN_TERMS else o)}"
             if p == RDF.type:
                 if o not in ALLOWED_TYPES:
-                    return f"l'ontologie déclare {s} de type {o}"
+                    return f"l'ontologie déclare {readable(s)} de type {readable(o)}"
             elif p not in ALLOWED:
-                return f"l'ontologie emploie {p}"
+                return f"l'ontologie emploie {readable(p)}"
         for restriction in axioms.subjects(OWL.onProperty, None):
             if {q for _, q in axioms.subject_predicates(restriction)} - {RDFS.subClassOf}:
                 return "une restriction ailleurs qu'en super-classe"

@@ -26,6 +26,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, URIRef
 
+from graphe.namespaces import readable
 from graphe.reasoning.modules import Plan
 from graphe.reasoning.rules import BUILTIN_NAMESPACES, SKOLEM_MARK, XSD, _is_datatype
 from graphe.reasoning.source import asserted, to_ox, vocabulary
@@ -50,6 +51,10 @@ _OWL2 = {to_ox(d) for d in OWL2_DATATYPES}
 #: A resource pointed to (or pointing) this many times is shared (a vocabulary term, the
 #: source document): any choice is sound (modules.py), this one keeps the modules apart.
 SHARED_DEGREE = 32
+
+
+def _readable(term) -> str:
+    return readable(term.value) if isinstance(term, ox.NamedNode) else "[nœud anonyme]"
 
 
 def _builtin(term) -> bool:
@@ -101,23 +106,25 @@ class Partition:
                     self.used_classes.add(o)
             else:
                 self.used_predicates.add(p)
-            if s in self.schema_nodes:
-                if p in self.object_properties and not isinstance(o, ox.Literal) and o not in self.schema_nodes:
-                    self.pinned.add(self._id(o))  # in every module with the TBox that points to it
-                continue
-            si = self._id(s)
-            while len(self.weight) <= si:
-                self.weight.append(0)
-            self.weight[si] += 1
-            if p in self.object_properties and not isinstance(o, ox.Literal):
-                oi = self._id(o)
-                self.edges[0].append(si)
-                self.edges[1].append(oi)
-                self.edges[2].append(p)
+            edge = p in self.object_properties and not isinstance(o, ox.Literal)
+            if edge:
+                si, oi = self._id(s), self._id(o)
                 for q, forwards in self._functional_keys(p):
                     key, value = (q, forwards, si if forwards else oi), oi if forwards else si
                     if values.setdefault(key, value) != value and self.refusal is None:
-                        self.refusal = f"{self.nodes[key[2]]} a deux valeurs pour la propriété fonctionnelle <{q}>"
+                        self.refusal = f"{_readable(self.nodes[key[2]])} a deux valeurs pour la propriété fonctionnelle {readable(q)}"
+            if s in self.schema_nodes:
+                if edge and o not in self.schema_nodes:
+                    self.pinned.add(self._id(o))  # in every module, with the TBox that points to it
+                continue
+            si = self._id(s)
+            while len(self.weight) <= len(self.nodes):
+                self.weight.append(0)
+            self.weight[si] += 1
+            if edge:
+                self.edges[0].append(si)
+                self.edges[1].append(oi)
+                self.edges[2].append(p)
         while len(self.weight) < len(self.nodes):
             self.weight.append(0)
 
@@ -154,7 +161,7 @@ class Partition:
                         if other in terms:  # a sub-theme of a shared theme…
                             shared.add(other)
                         elif end in schema:
-                            self.refusal, self.count = f"{self.nodes[end]} est relié par <{p.value}>", 1
+                            self.refusal, self.count = f"{_readable(self.nodes[end])} est relié par {readable(p.value)}", 1
                             return
                         else:
                             shared.discard(end)
