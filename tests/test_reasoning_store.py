@@ -22,7 +22,7 @@ from rdflib.collection import Collection
 
 from graphe import dataset, reasoning
 from graphe.errors import ReasoningFailed
-from graphe.namespaces import CDV
+from graphe.namespaces import CDV, readable
 from graphe.reasoning import modules, partition, source
 from graphe.reasoning.partition import ALL, DROP, Partition
 from graphe.reasoning.source import to_ox
@@ -245,3 +245,37 @@ def test_every_view_line_is_n_triples_hermit_reads(files, tmp_path):
                 assert o.datatype in partition.OWL2_DATATYPES
         assert not list(g.triples((None, OWL.imports, None)))
     assert lines > 5000
+
+
+@pytest.mark.slow
+def test_a_wrong_object_of_a_typing_only_link_in_another_module_is_refused_with_its_cause():
+    """``x p y`` only types y (it ties nothing): y's type goes to y's module, and so does the cause."""
+    store = store_of(VALID)
+    axioms = source.schema(store)
+    plan, rules = modules.Plan(axioms), reasoning.Rules(axioms)
+    part = Partition(store, axioms, modules=2)
+    typed = {}
+    for t in source.asserted(store):
+        if t.predicate == to_ox(RDF.type) and isinstance(t.subject, ox.NamedNode) and t.subject in part.ids:
+            typed.setdefault(t.subject, set()).add(URIRef(t.object.value))
+    found = None
+    for p in sorted(set(axioms.subjects(RDF.type, OWL.ObjectProperty))):
+        reduced = plan.reduction(p, data=False)
+        for r in sorted(reduced[1] if reduced else ()):
+            for y, kinds in sorted(typed.items(), key=lambda kv: kv[0].value):
+                if isinstance(r, URIRef) and any(rules.disjoint_with(k, r) for k in kinds):
+                    x = next(n for n in typed if part.module[part.ids[n]] not in (ALL, part.module[part.ids[y]]))
+                    found = (x, p, y)
+                    break
+            if found:
+                break
+        if found:
+            break
+    assert found, "une propriété qui ne fait que typer, et un objet d'une classe disjointe de sa portée"
+    x, p, y = found
+    store.add(ox.Quad(x, to_ox(p), y, ox.NamedNode(str(dataset.GRAPH_ANNEXE))))
+    with pytest.raises(ReasoningFailed) as failure:
+        reasoning.check(store, modules=2)
+    name = lambda n: readable(getattr(n, "value", str(n)))  # noqa: E731
+    assert f"{name(y)} est à la fois" in str(failure.value), str(failure.value)
+    assert f"objet de {name(x)} {name(p)}" in str(failure.value), str(failure.value)

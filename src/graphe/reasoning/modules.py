@@ -5,6 +5,16 @@ HermiT's cost at national scale is mostly the OWL API reading millions of triple
 into *modules* checked apart, in parallel on the machine's cores. A module is the TBox, the
 *shared part*, and a set of whole *components*; a refusal of any module refuses the whole.
 
+**Assertions that only type.** First, an assertion ``p(x, y)`` whose property implies (closing
+over sub-properties, equivalences, inverses, symmetry: :meth:`Plan.implied`) no functional or
+transitive property, no step of a chain, and (a data property) no datatype range, is handed to
+HermiT as the class assertions it entails — ``x`` in the domains, ``y`` in the ranges
+(:meth:`Plan.reduction`; ``oa:hasSource``, ``oa:exact`` say nothing at all). Within
+:data:`ALLOWED` the two are equally consistent: the types are entailed by the assertion, and
+any model of the types can be given the edge and its implied ones, which no axiom then
+contradicts (no functional nor transitive property, no chain, no restriction on it). Such an
+assertion no longer ties ``x`` to ``y``.
+
 **Soundness** (a module is inconsistent ⇒ the whole is): a module holds asserted triples and
 facts the whole entails (the types ``F`` below); OWL is monotonic.
 
@@ -53,6 +63,7 @@ from rdflib import OWL, RDF, RDFS, BNode, Graph, URIRef
 from rdflib.collection import Collection
 
 from graphe.namespaces import readable
+from graphe.reasoning.rules import _is_datatype
 
 #: What the ontology may say for the split to be complete (see the module docstring).
 ALLOWED = {
@@ -152,6 +163,30 @@ class Plan:
             subject_end = (not shared_is_object) == fwd
             found |= self.ends.get((q, subject_end), set())
         return found
+
+    def reduction(self, p: URIRef, data: bool) -> tuple[set, set] | None:
+        """The classes an assertion of ``p`` puts its subject and its object in, when that is all it says.
+
+        None when the assertion says more (see "Assertions that only type" above): a property it
+        implies is functional, transitive or a step of a chain, or (a data property) has a
+        range that is a datatype.
+        """
+        if self.refusal is not None:
+            return None
+        subject, object_ = set(), set()
+        for q, fwd in self.implied(p, True):
+            if q in self.functional or q in self.transitive or q in self.chained:
+                return None
+            at_subject, at_object = self.ends.get((q, fwd), set()), self.ends.get((q, not fwd), set())
+            if data:
+                if at_object - {RDFS.Literal}:
+                    return None
+                at_object = set()
+            if any(_is_datatype(c) for c in at_subject | at_object):
+                return None
+            subject |= at_subject
+            object_ |= at_object
+        return subject, object_
 
     def functional_keys(self, p: URIRef) -> list[tuple[URIRef, bool]]:
         """The functional properties an edge of ``p`` gives a value of: (q, True) keys it by its subject."""

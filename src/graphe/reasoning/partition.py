@@ -50,7 +50,7 @@ _OWL2 = {to_ox(d) for d in OWL2_DATATYPES}
 
 #: A resource pointed to (or pointing) this many times is shared (a vocabulary term, the
 #: source document): any choice is sound (modules.py), this one keeps the modules apart.
-SHARED_DEGREE = 32
+SHARED_DEGREE = 4
 
 
 def _readable(term) -> str:
@@ -107,6 +107,9 @@ class Partition:
             else:
                 self.used_predicates.add(p)
             edge = p in self.object_properties and not isinstance(o, ox.Literal)
+            if edge and self._reduced(p) is not None:  # it only types its ends: no tie between them
+                self._id(o)
+                edge = False
             if edge:
                 si, oi = self._id(s), self._id(o)
                 for q, forwards in self._functional_keys(p):
@@ -127,6 +130,19 @@ class Partition:
                 self.edges[2].append(p)
         while len(self.weight) < len(self.nodes):
             self.weight.append(0)
+
+    def _reduced(self, p: ox.NamedNode) -> tuple[list, list] | None:
+        """The classes an assertion of ``p`` gives its subject and object, if that is all it says."""
+        cache = self.__dict__.setdefault("_red", {})
+        if p not in cache:
+            found = None
+            if p in self.logical:
+                found = self.plan.reduction(URIRef(p.value), data=p not in self.object_properties)
+            cache[p] = None if found is None else ([to_ox(c) for c in found[0]], [to_ox(c) for c in found[1]])
+        return cache[p]
+
+    def _home(self, term) -> int:
+        return 0 if self.count == 1 else self.module[self.ids[term]]
 
     def _functional_keys(self, p: ox.NamedNode):
         cache = self.__dict__.setdefault("_fk", {})
@@ -269,9 +285,25 @@ class Partition:
                 text = f"{self._term(node)} {_TYPE} {self._term(cls)} .\n"
                 for f in files:
                     f.write(text)
+            typed: set = set()  # the class assertions already written for reduced ones
             for t in asserted(self.store):
                 k = self.route(t)
                 if k == DROP:
+                    continue
+                reduced = None if t.predicate == _TYPE or t.subject in self.schema_nodes else self._reduced(t.predicate)
+                if reduced is not None:
+                    ends = [(t.subject, reduced[0])]
+                    if not isinstance(t.object, ox.Literal):
+                        ends.append((t.object, reduced[1]))
+                    for node, classes in ends:
+                        for c in classes:
+                            if (node, c) not in typed:
+                                typed.add((node, c))
+                                home = self._home(node)
+                                text = f"{self._term(node)} {_TYPE} {self._term(c)} .\n"
+                                lines += 1
+                                for f in files if home == ALL else [files[home]]:
+                                    f.write(text)
                     continue
                 text = self.line(t)
                 lines += 1
@@ -290,5 +322,9 @@ class Partition:
     def triples_of(self, k: int):
         """The asserted triples of module ``k`` as stated (for explaining why it is inconsistent)."""
         for t in asserted(self.store):
-            if self.route(t) in (ALL, k):
+            where = self.route(t)
+            if where in (ALL, k):
                 yield t
+            elif where != DROP and not isinstance(t.object, ox.Literal) and t.predicate in self.object_properties:
+                if self._reduced(t.predicate) is not None and self._home(t.object) in (ALL, k):
+                    yield t  # its object's type is in module k
