@@ -279,3 +279,16 @@ def test_a_wrong_object_of_a_typing_only_link_in_another_module_is_refused_with_
     name = lambda n: readable(getattr(n, "value", str(n)))  # noqa: E731
     assert f"{name(y)} est à la fois" in str(failure.value), str(failure.value)
     assert f"objet de {name(x)} {name(p)}" in str(failure.value), str(failure.value)
+
+
+@pytest.mark.slow
+def test_an_ill_typed_value_of_a_property_that_only_types_is_still_refused():
+    """oa:end says nothing HermiT needs, but an ill-typed value makes the data inconsistent."""
+    store = store_of(VALID)
+    oa = "http://www.w3.org/ns/oa#"
+    selector = next(q.subject for q in store.quads_for_pattern(None, ox.NamedNode(oa + "start"), None, None))
+    wrong = ox.Literal("abc", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    store.add(ox.Quad(selector, ox.NamedNode(oa + "end"), wrong, ox.NamedNode(str(dataset.GRAPH_ANNEXE))))
+    for count in (2, 1):
+        with pytest.raises(ReasoningFailed, match=r"valeur mal formée pour son type : « abc » \(xsd:integer\)"):
+            reasoning.check(store, modules=count)

@@ -14,6 +14,7 @@ save (measured in bench/README.md).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
@@ -21,9 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graphe.errors import ReasoningFailed
+from graphe.namespaces import readable
 
 JVM_OPTIONS = ("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
 NOTHING = "http://www.w3.org/2002/07/owl#Nothing"
+_MALFORMED = re.compile(r'MalformedLiteralException: Literal "(.*)"\^\^<([^>]*)> is malformed')
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,10 @@ def run(path: Path, unsatisfiable: bool = False, heap_mb: int | None = None) -> 
     if done.returncode != 0:
         if "InconsistentOntologyException" in said or "Inconsistent ontology" in said:
             return Answer(path, consistent=False)
+        malformed = _MALFORMED.search(said)
+        if malformed:
+            value, datatype = malformed.groups()
+            raise ReasoningFailed(f"HermiT : valeur mal formée pour son type : « {value} » ({readable(datatype)})")
         lines = [line for line in said.splitlines() if not line.lstrip().startswith("at ")]
         raise ReasoningFailed("HermiT a échoué : " + "\n".join(lines).strip()[:2000])
     found, listing = [], False

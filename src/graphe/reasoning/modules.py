@@ -5,50 +5,55 @@ HermiT's cost at national scale is mostly the OWL API reading millions of triple
 into *modules* checked apart, in parallel on the machine's cores. A module is the TBox, the
 *shared part*, and a set of whole *components*; a refusal of any module refuses the whole.
 
-**Assertions that only type.** First, an assertion ``p(x, y)`` whose property implies (closing
-over sub-properties, equivalences, inverses, symmetry: :meth:`Plan.implied`) no functional or
+Everything below holds when the ontology stays within :data:`ALLOWED` (:meth:`Plan._refusal`):
+named classes, sub/equivalent/disjoint classes, unions of classes, ``C ⊑ ∃s.Self``, domains
+and ranges, sub/equivalent/inverse properties, functional, transitive and symmetric properties,
+property chains — no nominal (``owl:oneOf``, ``owl:hasValue``), no existential or universal
+restriction, no cardinality, no key, no top/bottom property, no ``owl:sameAs`` or
+``owl:differentFrom`` (in the data either). Then no axiom creates an element, and equalities
+only come from functional properties.
+
+**Assertions that only type.** An assertion ``p(x, y)`` whose property implies (closing over
+sub-properties, equivalences, inverses, symmetry: :meth:`Plan.implied`) no functional or
 transitive property, no step of a chain, and (a data property) no datatype range, is handed to
 HermiT as the class assertions it entails — ``x`` in the domains, ``y`` in the ranges
-(:meth:`Plan.reduction`; ``oa:hasSource``, ``oa:exact`` say nothing at all). Within
-:data:`ALLOWED` the two are equally consistent: the types are entailed by the assertion, and
-any model of the types can be given the edge and its implied ones, which no axiom then
-contradicts (no functional nor transitive property, no chain, no restriction on it). Such an
-assertion no longer ties ``x`` to ``y``.
+(:meth:`Plan.reduction`; ``oa:hasSource`` or ``oa:exact`` say nothing at all). The two are
+equally consistent: the types are entailed by the assertion, and any model of the types can be
+given the edge and the edges it implies, which no axiom then contradicts. Such an assertion no
+longer ties ``x`` to ``y``. (A data value is dropped only when it is a string or a plainly
+well-formed integer, decimal or boolean: an ill-typed value would be an inconsistency.)
 
 **Soundness** (a module is inconsistent ⇒ the whole is): a module holds asserted triples and
-facts the whole entails (the types ``F`` below); OWL is monotonic.
+types the whole entails; OWL is monotonic.
 
-**Completeness** (every module consistent ⇒ the whole is), when the ontology stays within
-:data:`ALLOWED` — named classes, sub/equivalent/disjoint classes, ``C ⊑ ∃s.Self``, domains and
-ranges that are classes or unions of classes, sub/equivalent/inverse properties, functional,
-transitive and symmetric properties, property chains: no nominal (``owl:oneOf``,
-``owl:hasValue``), no existential or universal restriction, no cardinality, no key, no
-top/bottom property, no ``owl:sameAs``/``owl:differentFrom``. Then no axiom creates an element
-or an equality of its own, so a model can be glued from the modules' models:
+**Completeness** (every module consistent ⇒ the whole is): a model of the whole is glued from
+the modules' models.
 
-- *Shared* individuals ``U`` (vocabularies — themes, roles, units, the source document — and any
-  resource many others point to) are in every module with all their own assertions ``A_U``.
-  The other individuals fall into the connected components of the graph of their object
-  property assertions with each other; a component is in one module, with its *links* (the
-  assertions between its members and ``U``).
-- A link ``p(x, u)`` is allowed (:meth:`Plan.link_allowed`) when no property it implies —
-  closing over sub-properties, equivalences, inverses and symmetry, :meth:`Plan.implied` — is
+- *Shared* individuals ``U`` — resources of the ontology's own graph (themes, dispositifs,
+  roles), resources with at least a few links (indicators, units), schema terms used as
+  individuals — are in every module with all their own assertions ``A_U``. Which ones does
+  not matter to the argument, only to the modules' sizes. The other individuals fall into the
+  connected components of the graph of their remaining object property assertions with each
+  other; a component is in one module, with its *links* (its assertions with ``U``).
+- A link ``p(x, u)`` is allowed (:meth:`Plan.link_allowed`) when no property it implies is
   transitive, a step of a property chain, a ``Self`` property, or functional *from u's side*
-  (u's values would merge across modules). What such a link says about ``u`` is then only its
-  domain or range class: those types ``F`` (entailed by the whole) are added to every module.
+  (u's values would merge across modules); else ``u`` is not shared (or, for a vocabulary
+  resource, ``x`` is shared too). What an allowed link says about ``u`` is its domain or
+  range classes: those types (entailed by the whole) are in every module.
 - Given models ``I_k`` of the modules, let ``G`` give every individual the types and data
-  values of its own module's model (a shared one: those of module 0's model), and as object
-  property edges the closure of the asserted ones (plus the ``Self`` loops of its types) under
+  values of its own module's model (a shared one: module 0's), and as object property edges
+  the closure of the asserted ones and of the ``Self`` loops of its types under
   sub-properties, inverses, symmetry, transitivity and chains. No rule joins a link with
-  another edge (chains and transitivity never cross a link), so every edge of ``G`` lies within
-  ``U``, within one component, or is the closure of one link: each is an edge of the owning
-  module's model, whose types satisfy its domain and range — at the ``u`` end because ``F`` is in
-  module 0. Class axioms hold node by node; the edge set is closed by construction.
-- Functional properties are simple in OWL 2 DL (no chain, no transitivity below them), and no
+  another edge (chains and transitivity never cross one), so every edge of ``G`` lies within
+  ``U``, within one component, or is the closure of one link, and is an edge of the owning
+  module's model: its ends' types satisfy the domains and ranges (at ``u`` through the types
+  added to every module). Class axioms hold node by node; the edge set is closed by
+  construction.
+- Functional properties are simple in OWL 2 DL (no chain, no transitivity below them) and no
   ``Self`` property lies below one (checked), so their edges in ``G`` are the asserted ones
   closed under sub-properties and inverses; the data must give each resource at most one
-  value for each (:meth:`Plan.functional_keys`, checked on the asserted triples), else no
-  split. Then ``G`` is a model of the whole.
+  value of each (:meth:`Plan.functional_keys`, checked on the asserted triples). Then ``G``
+  is a model of the whole.
 
 Anything outside this — a construct not in :data:`ALLOWED`, a ``Self`` property below a
 functional one, a resource with two values of a functional property, a schema term used as an

@@ -19,6 +19,7 @@ Skolem IRIs become blank nodes again: a class expression must be one for the OWL
 
 from __future__ import annotations
 
+import re
 from array import array
 from collections import Counter
 from pathlib import Path
@@ -55,6 +56,25 @@ SHARED_DEGREE = 4
 
 def _readable(term) -> str:
     return readable(term.value) if isinstance(term, ox.NamedNode) else "[nœud anonyme]"
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+#: Lexical forms that are surely valid, by datatype (the rest is handed to HermiT as is).
+_VALID_FORMS = {
+    _XSD + "integer": re.compile(r"[+-]?[0-9]+"),
+    _XSD + "nonNegativeInteger": re.compile(r"\+?[0-9]+"),
+    _XSD + "positiveInteger": re.compile(r"\+?0*[1-9][0-9]*"),
+    _XSD + "decimal": re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"),
+    _XSD + "boolean": re.compile(r"true|false|1|0"),
+}
+
+
+def _surely_valid(literal: ox.Literal) -> bool:
+    """A string (any lexical form is one), or a number whose lexical form is plainly right."""
+    if literal.language is not None or literal.datatype.value == _XSD + "string":
+        return True
+    form = _VALID_FORMS.get(literal.datatype.value)
+    return form is not None and form.fullmatch(literal.value) is not None
 
 
 def _builtin(term) -> bool:
@@ -291,6 +311,8 @@ class Partition:
                 if k == DROP:
                     continue
                 reduced = None if t.predicate == _TYPE or t.subject in self.schema_nodes else self._reduced(t.predicate)
+                if reduced is not None and isinstance(t.object, ox.Literal) and not _surely_valid(t.object):
+                    reduced = None  # an ill-typed value would be an inconsistency: HermiT reads it
                 if reduced is not None:
                     ends = [(t.subject, reduced[0])]
                     if not isinstance(t.object, ox.Literal):
