@@ -292,3 +292,21 @@ def test_an_ill_typed_value_of_a_property_that_only_types_is_still_refused():
     for count in (2, 1):
         with pytest.raises(ReasoningFailed, match=r"valeur mal formée pour son type : « abc » \(xsd:integer\)"):
             reasoning.check(store, modules=count)
+
+
+def test_choosing_the_shared_resources_ends_when_a_vocabulary_term_cannot_be_shared():
+    """t2 is pulled in beside t1 (skos:broader may not cross a module's edge), then pushed out
+    (its cdv:contrat may not either): t1 goes out too, and the choice stops."""
+    store = store_of(dataset.ontology_files())
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    t1, t2, d = (ox.NamedNode(EX + n) for n in ("t1", "t2", "d"))
+    ontology, data = (ox.NamedNode(str(g)) for g in (dataset.GRAPH_ONTOLOGIE, dataset.GRAPH_ANNEXE))
+    store.add(ox.Quad(t2, ox.NamedNode(skos + "broader"), t1, ontology))
+    store.add(ox.Quad(t2, to_ox(CDV.contrat), d, data))
+    for i in range(partition.SHARED_DEGREE):
+        store.add(ox.Quad(ox.NamedNode(f"{EX}o{i}"), to_ox(CDV.unite), t1, data))
+    part = Partition(store, source.schema(store), modules=2)
+    assert part.refusal is None
+    ids = [part.ids[n] for n in (t1, t2, d)]
+    assert not set(ids) & part.shared
+    assert len({part.module[i] for i in ids}) == 1, "tied together, in one module"

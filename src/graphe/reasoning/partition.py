@@ -186,7 +186,7 @@ class Partition:
         schema = {self.ids[t] for t in self.schema_nodes if t in self.ids} | self.pinned
         shared |= schema
         terms = {self.ids[t] for t in vocabulary(self.store) if t in self.ids}
-        allowed = self._allowed
+        allowed, demoted = self._allowed, set()
         changed = True
         while changed:  # a link that may not cross: both ends shared, or neither
             changed = False
@@ -194,13 +194,14 @@ class Partition:
                 if (s in shared) != (o in shared):
                     end, other = (o, s) if o in shared else (s, o)
                     if not allowed(p, end == o):
-                        if other in terms:  # a sub-theme of a shared theme…
+                        if other in terms and other not in demoted:  # a sub-theme of a shared theme…
                             shared.add(other)
                         elif end in schema:
                             self.refusal, self.count = f"{_readable(self.nodes[end])} est relié par {readable(p.value)}", 1
                             return
-                        else:
+                        else:  # once and for all: each resource changes side at most twice
                             shared.discard(end)
+                            demoted.add(end)
                         changed = True
         parent = list(range(n))
 
