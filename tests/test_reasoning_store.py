@@ -233,18 +233,37 @@ def test_two_values_of_a_functional_property_make_one_module():
     assert "cdv:unite" in part.refusal and "observation:champigny-ecart-taux-emploi-2009" in part.refusal
 
 
-def test_every_view_line_is_n_triples_hermit_reads(files, tmp_path):
+@pytest.mark.parametrize("functional", [False, True])
+def test_every_module_is_what_hermit_reads(files, tmp_path, functional):
     store = store_of(files)
     part = Partition(store, source.schema(store), modules=2)
-    tbox, paths, lines = part.write(tmp_path)
-    for path in (tbox, *paths):
+    tbox, paths, lines = part.write(tmp_path, functional=functional)
+    assert [p.suffix for p in paths] == [".ofn" if functional else ".nt"] * 2
+    for path in (tbox, *tmp_path.glob("module-*.nt")):
         g = Graph().parse(path, format="nt")
         assert not [t for t in g if "/.well-known/genid/" in str(t[0])], "Skolem IRIs become blank nodes"
         for _, _, o in g:
             if isinstance(o, Literal) and o.datatype is not None:
                 assert o.datatype in partition.OWL2_DATATYPES
         assert not list(g.triples((None, OWL.imports, None)))
+    for path in paths if functional else ():
+        text = path.read_text(encoding="utf-8")
+        assert text.startswith("Ontology(") and f"Import(<{path.with_suffix('.nt').as_uri()}>)" in text
+        assert " _:" not in text, "anonymous individuals are named: one individual in both files"
     assert lines > 5000
+
+
+@pytest.mark.slow
+def test_functional_syntax_and_n_triples_give_the_same_verdicts(files):
+    store = store_of(files)
+    assert reasoning.check(store, functional=True).triples == reasoning.check(store, functional=False).triples
+    broken, _ = broken_store(INCONSISTENT["axe-partenaire"][0])
+    messages = []
+    for functional in (True, False):
+        with pytest.raises(ReasoningFailed) as failure:
+            reasoning.check(broken, functional=functional)
+        messages.append(str(failure.value))
+    assert messages[0] == messages[1] and INCONSISTENT["axe-partenaire"][1] in messages[0]
 
 
 @pytest.mark.slow

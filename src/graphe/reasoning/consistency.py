@@ -36,12 +36,14 @@ from graphe.reasoning.source import as_store, schema, to_rdflib
 MODULE_LINES = 250_000
 
 
-def check(x, jobs: int | None = None, modules: int | None = None) -> CheckResult:
+def check(x, jobs: int | None = None, modules: int | None = None, functional: bool = True) -> CheckResult:
     """Run HermiT on ontology + data; raise :class:`ReasoningFailed` if inconsistent or unsatisfiable.
 
     ``x`` is a pyoxigraph Store (its graphe:inferences and graphe:derivees are not read) or an
     rdflib Graph or Dataset. ``jobs`` JVMs run at a time (default: the cores); ``modules``
     forces the number of modules (default: enough for ``jobs`` and :data:`MODULE_LINES`).
+    ``functional``: the modules' assertions in OWL functional syntax (faster for the JVM to
+    read, :mod:`graphe.reasoning.fss`) rather than N-Triples.
     """
     java.find_java()
     started = time.perf_counter()
@@ -50,7 +52,7 @@ def check(x, jobs: int | None = None, modules: int | None = None) -> CheckResult
     jobs = jobs or os.cpu_count() or 1
     part = Partition(store, axioms, modules=modules or jobs, module_lines=None if modules else MODULE_LINES)
     with tempfile.TemporaryDirectory(prefix="graphe-hermit-") as folder:
-        tbox, paths, lines = part.write(Path(folder))
+        tbox, paths, lines = part.write(Path(folder), functional=functional)
         if part.refusal is None:
             tasks = [(tbox, True), *[(p, False) for p in paths]]
         else:

@@ -28,6 +28,7 @@ import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, URIRef
 
 from graphe.namespaces import readable
+from graphe.reasoning import fss
 from graphe.reasoning.modules import Plan
 from graphe.reasoning.rules import BUILTIN_NAMESPACES, SKOLEM_MARK, XSD, _is_datatype
 from graphe.reasoning.source import asserted, to_ox, vocabulary
@@ -37,6 +38,8 @@ _IMPORTS = to_ox(OWL.imports)
 _RANGE = to_ox(RDFS.range)
 _LITERAL = to_ox(RDFS.Literal)
 ALL, DROP = -1, -2  # where a triple goes besides a module number
+#: The IRIs anonymous individuals are given (see Partition._term).
+ANONYMOUS = "urn:x-graphe:anonyme:"
 
 #: The OWL 2 datatype map (OWL 2 Structural Specification §4): what HermiT accepts.
 OWL2_DATATYPES = {
@@ -277,11 +280,20 @@ class Partition:
         return f"{s} {p} {o} .\n"
 
     def _term(self, term):
-        if isinstance(term, ox.NamedNode) and SKOLEM_MARK in term.value:
-            blank = self.skolem.get(term.value)
-            if blank is None:
-                blank = self.skolem[term.value] = ox.BlankNode(f"sk0x{len(self.skolem)}")
-            return blank
+        """The term as HermiT is given it: class expressions as blank nodes, individuals as IRIs.
+
+        A Skolem IRI in the schema stands for a class expression, which the OWL API reads only
+        as a blank node; an anonymous individual becomes an IRI of its own (``urn:x-graphe:…``),
+        which is as consistent and can be named from both files of a module (fss.py).
+        """
+        if isinstance(term, ox.NamedNode):
+            if SKOLEM_MARK in term.value and term in self.schema_nodes:
+                blank = self.skolem.get(term.value)
+                if blank is None:
+                    blank = self.skolem[term.value] = ox.BlankNode(f"sk0x{len(self.skolem)}")
+                return blank
+        elif isinstance(term, ox.BlankNode) and term not in self.schema_nodes:
+            return ox.NamedNode(ANONYMOUS + term.value)
         return term
 
     def declarations(self) -> list[str]:
@@ -291,56 +303,80 @@ class Partition:
         out += [f"{c} {_TYPE} {to_ox(OWL.Class)} .\n" for c in self.used_classes - self.classes]
         return out
 
-    def write(self, folder: Path) -> tuple[Path, list[Path], int]:
-        """The TBox alone and each module, as N-Triples files in ``folder``; and how many lines in all."""
+    def write(self, folder: Path, functional: bool = True) -> tuple[Path, list[Path], int]:
+        """The TBox alone and the modules, written in ``folder``: the TBox's file, the files to give
+        HermiT (one per module), and how many lines the view has (its shared part counted once).
+
+        ``functional``: each module's assertions in functional syntax (fss.py), importing an
+        N-Triples file with the rest; else one N-Triples file per module.
+        """
         tbox_path = folder / "tbox.nt"
-        paths = [folder / f"module-{k}.nt" for k in range(self.count)]
-        files = [p.open("w", encoding="utf-8") for p in paths]
+        nt_paths = [folder / f"module-{k}.nt" for k in range(self.count)]
+        fss_paths = [folder / f"module-{k}.ofn" for k in range(self.count)] if functional else []
+        nt = [p.open("w", encoding="utf-8") for p in nt_paths]
+        ax = [p.open("w", encoding="utf-8") for p in fss_paths]
+        for k, f in enumerate(ax):
+            f.write(fss.header(k, nt_paths[k]))
         lines = 0
+
+        def emit(home: int, text: str, axiom: str | None) -> None:
+            files = ax if functional and axiom is not None else nt
+            for f in files if home == ALL else [files[home]]:
+                f.write(axiom if functional and axiom is not None else text)
+
         with tbox_path.open("w", encoding="utf-8") as tbox:
-            every = [tbox, *files]
             for text in self.declarations():
-                for f in every:
+                for f in [tbox, *nt]:
                     f.write(text)
             for node, cls in self.facts:
-                text = f"{self._term(node)} {_TYPE} {self._term(cls)} .\n"
-                for f in files:
-                    f.write(text)
+                node, cls = self._term(node), self._term(cls)
+                emit(ALL, f"{node} {_TYPE} {cls} .\n", fss.class_assertion(node, cls))
             typed: set = set()  # the class assertions already written for reduced ones
             for t in asserted(self.store):
                 k = self.route(t)
                 if k == DROP:
                     continue
-                reduced = None if t.predicate == _TYPE or t.subject in self.schema_nodes else self._reduced(t.predicate)
+                lines += 1
+                if t.subject in self.schema_nodes:
+                    text = self.line(t)
+                    for f in [tbox, *nt]:
+                        f.write(text)
+                    continue
+                reduced = None if t.predicate == _TYPE else self._reduced(t.predicate)
                 if reduced is not None and isinstance(t.object, ox.Literal) and not _surely_valid(t.object):
                     reduced = None  # an ill-typed value would be an inconsistency: HermiT reads it
-                if reduced is not None:
-                    ends = [(t.subject, reduced[0])]
-                    if not isinstance(t.object, ox.Literal):
-                        ends.append((t.object, reduced[1]))
-                    for node, classes in ends:
-                        for c in classes:
-                            if (node, c) not in typed:
-                                typed.add((node, c))
-                                home = self._home(node)
-                                text = f"{self._term(node)} {_TYPE} {self._term(c)} .\n"
-                                lines += 1
-                                for f in files if home == ALL else [files[home]]:
-                                    f.write(text)
+                if reduced is None:
+                    emit(k, self.line(t), self._axiom(t))
                     continue
-                text = self.line(t)
-                lines += 1
-                if k != ALL:
-                    files[k].write(text)
-                elif t.subject in self.schema_nodes:
-                    for f in every:
-                        f.write(text)
-                else:
-                    for f in files:
-                        f.write(text)
-        for f in files:
+                lines -= 1
+                ends = [(t.subject, reduced[0])]
+                if not isinstance(t.object, ox.Literal):
+                    ends.append((t.object, reduced[1]))
+                for node, classes in ends:
+                    for c in classes:
+                        if (node, c) not in typed:
+                            typed.add((node, c))
+                            lines += 1
+                            n, cls = self._term(node), self._term(c)
+                            emit(self._home(node), f"{n} {_TYPE} {cls} .\n", fss.class_assertion(n, cls))
+        for f in ax:
+            f.write(fss.FOOTER)
+        for f in nt + ax:
             f.close()
-        return tbox_path, paths, lines
+        return tbox_path, fss_paths if functional else nt_paths, lines
+
+    def _axiom(self, t: ox.Triple) -> str | None:
+        """A module's triple in functional syntax (None: N-Triples says it)."""
+        s, p = self._term(t.subject), t.predicate
+        if p == _TYPE:
+            return fss.class_assertion(s, self._term(t.object))
+        o = t.object
+        if isinstance(o, ox.Literal):
+            if o.language is None and o.datatype not in _OWL2:
+                o = ox.Literal(o.value)
+        else:
+            o = self._term(o)
+        return fss.property_assertion(s, p, o, data=p not in self.object_properties)
 
     def triples_of(self, k: int):
         """The asserted triples of module ``k`` as stated (for explaining why it is inconsistent)."""
