@@ -64,7 +64,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from rdflib import OWL, RDF, RDFS, BNode, Graph, URIRef
+from rdflib import OWL, RDF, RDFS, BNode, Graph, Node, URIRef
 from rdflib.collection import Collection
 
 from graphe.namespaces import readable
@@ -86,7 +86,7 @@ ALLOWED_TYPES = {
 #: Terms whose mere presence breaks the argument (universal properties).
 FORBIDDEN_TERMS = {OWL.topObjectProperty, OWL.bottomObjectProperty, OWL.topDataProperty, OWL.bottomDataProperty}
 
-Oriented = tuple[URIRef, bool]  # (property, True when read forwards)
+Oriented = tuple[Node, bool]  # (property, True when read forwards)
 
 
 class Plan:
@@ -135,7 +135,8 @@ class Plan:
         """Every (property, direction) an edge of ``p`` read ``forwards`` implies, itself included."""
         key = (p, forwards)
         if key not in self._above:
-            seen, todo = set(), [key]
+            seen: set[Oriented] = set()
+            todo: list[Oriented] = [key]
             while todo:
                 q, fwd = todo.pop()
                 if (q, fwd) in seen:
@@ -193,7 +194,7 @@ class Plan:
             object_ |= at_object
         return subject, object_
 
-    def functional_keys(self, p: URIRef) -> list[tuple[URIRef, bool]]:
+    def functional_keys(self, p: URIRef) -> list[Oriented]:
         """The functional properties an edge of ``p`` gives a value of: (q, True) keys it by its subject."""
         return [(q, fwd) for q, fwd in self.implied(p, True) if q in self.functional]
 
