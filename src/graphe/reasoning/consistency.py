@@ -2,9 +2,10 @@
 
 The steps, and what each replaced (figures in bench/README.md):
 
-- the OWL view is written as N-Triples straight from the Store's triples
-  (:class:`~graphe.reasoning.partition.Partition`), not built as an rdflib graph, loaded into
-  owlready2's quadstore and written out again;
+- the OWL view is written straight from the Store's triples
+  (:class:`~graphe.reasoning.partition.Partition`; N-Triples for the TBox, OWL functional
+  syntax for the assertions), not built as an rdflib graph, loaded into owlready2's quadstore
+  and written out again; assertions that only type are given as their class assertions;
 - HermiT's command line checks each module's consistency and the TBox's unsatisfiable classes
   (:mod:`graphe.reasoning.java`), instead of classifying every class, property and individual;
 - the modules are checked side by side on the machine's cores — the split is sound and complete

@@ -6,15 +6,18 @@ Two passes over the Store, no rdflib graph of the data:
    (to declare those no vocabulary declares), the object property assertions between
    individuals (as integers), each resource's weight; then picks the shared individuals, cuts
    the rest into connected components and packs them into modules of similar size.
-2. :meth:`Partition.write` reads the triples again and writes each to where it belongs, as
-   N-Triples HermiT's command line reads directly: the TBox and the shared part to every module,
-   a component's assertions to its module. Annotations of individuals are left out (they mean
-   nothing to a reasoner and are a third of what the JVM would parse).
+2. :meth:`Partition.write` reads the triples again and writes each to where it belongs, in files
+   HermiT's command line reads directly (N-Triples, and OWL functional syntax for a module's
+   assertions: fss.py): the TBox and the shared part to every module, a component's
+   assertions to its module, an assertion that only types as its class assertions
+   (modules.py). Annotations of individuals are left out (they mean nothing to a reasoner and
+   are a third of what the JVM would parse).
 
 The view is :func:`graphe.reasoning.hermit.owl_view`'s: datatypes outside the OWL 2 datatype
 map read as strings, ranges over them as rdfs:Literal, a class assertion on a property (a
 pun owlready2 and the OWL API misread) dropped, undeclared predicates and classes declared.
-Skolem IRIs become blank nodes again: a class expression must be one for the OWL API.
+Skolem IRIs of class expressions become blank nodes again (the OWL API reads an expression only
+as one), and anonymous individuals become IRIs (:meth:`Partition._term`).
 """
 
 from __future__ import annotations
