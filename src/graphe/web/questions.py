@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
-from graphe import paging, queries
+from graphe import paging, precomputed, queries
 from graphe.errors import BadRequest
 from graphe.namespaces import curie
 from graphe.search import fold
@@ -80,7 +80,7 @@ async def answer_page(request, query: queries.NamedQuery, values: dict[str, str]
     if hit is not None:
         return hit
     rt = request.app.state.runtime
-    result = await rt.executor.run(checked, format="json", timeout=rt.settings.timeout, row_limit=rt.settings.row_limit)
+    result = await precomputed.run(rt, checked, "json", rt.settings.timeout, rt.settings.row_limit)
     document = json.loads(result.body)
     names = await labels(request)
     table = french_table(query, document, names)
