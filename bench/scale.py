@@ -176,11 +176,13 @@ def precompute(nquads: Path) -> dict | None:
         from graphe import precomputed
     except ImportError:
         return None
+    served = sum(p.stat().st_size for p in nquads.parent.rglob("*") if p.is_file())  # the dump and its base
     t0 = time.perf_counter()
     index = precomputed.write(nquads.parent)
     seconds = time.perf_counter() - t0
     size = sum(p.stat().st_size for p in (nquads.parent / precomputed.DIRECTORY).rglob("*") if p.is_file())
-    return {"s": seconds, "bytes": size, "files": len(index["reponses"]) * len(precomputed.FORMATS) + 1}
+    return {"s": seconds, "bytes": size, "files": len(index["reponses"]) * len(precomputed.FORMATS) + 1,
+            "beside_bytes": served}
 
 
 def serve_figures(nquads: Path, work: Path, args) -> dict:
@@ -275,7 +277,8 @@ def report(figures: dict[int, dict]) -> None:
     rows.append(("quads servis", [f"{figures[s]['quads']:,}".replace(",", " ") for s in scales]))
     rows.append(("base partagée préparée hors ligne (s)", [run.fmt(figures[s].get("prepare_s")) for s in scales]))
     rows.append(("réponses précalculées hors ligne (s, Mo)", [
-        f"{figures[s]['precompute']['s']:.1f} s, {figures[s]['precompute']['bytes'] / 1e6:.1f} Mo"
+        f"{figures[s]['precompute']['s']:.1f} s, {figures[s]['precompute']['bytes'] / 1e6:.1f} Mo "
+        f"(à côté de {figures[s]['precompute']['beside_bytes'] / 1e6:.0f} Mo : dump et base)"
         if figures[s].get("precompute") else "—" for s in scales]))
     for label, key, unit in (("démarrage à froid", "cold_start_s", 1.0), ("RSS max. de l'arbre (Mo)", "peak_rss", 1e-6)):
         rows.append((f"{label} : graphe / oxigraph (ratio)", [_servers(figures[s]["serve"], key, unit) for s in scales]))
