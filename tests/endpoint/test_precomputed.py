@@ -146,3 +146,44 @@ def test_no_files_for_another_engine(built_dist):
     index = json.loads((built_dist / "reponses" / "index.json").read_text(encoding="utf-8"))
     assert precomputed.open_for(built_dist, index["version"], "rdflib", 1000, 10_000, None,
                                 Settings(dist=built_dist).project.prefixes) is None
+
+
+TRICKY = r'''<http://x/a> <http://x/p> "guillemets \" et \\ barre, virgule; tab\tfin" <http://x/g> .
+<http://x/a> <http://x/p> "ligne\nsuivante\r\n"@fr <http://x/g> .
+<http://x/b> <http://x/p> "Ça, là — « œuvre » 🌍"@fr-ca <http://x/g> .
+<http://x/b> <http://x/p> "12"^^<http://www.w3.org/2001/XMLSchema#integer> <http://x/g> .
+<http://x/b> <http://x/p> "1.5e3"^^<http://www.w3.org/2001/XMLSchema#double> <http://x/g> .
+<http://x/c> <http://x/p> "2024-01-31"^^<http://www.w3.org/2001/XMLSchema#date> <http://x/g> .
+<http://x/c> <http://x/p> "x"^^<http://www.w3.org/2001/XMLSchema#string> <http://x/g> .
+<http://x/c> <http://x/p> "<b>&amp;</b> ]]>" <http://x/g> .
+<http://x/d> <http://x/p> "ctrl \u0001 \u001f" <http://x/g> .
+<http://x/d> <http://x/q> <http://x/é?a=1&b=2> <http://x/g> .
+'''
+
+
+def test_unusual_terms_are_written_as_the_engine_writes_them(tmp_path):
+    """Beyond the annex's data: quotes, escapes, line breaks, control characters, languages,
+    datatypes, markup and IRIs with query strings, unbound cells, pages cut anywhere."""
+    from graphe.project import CHECKOUT, Project
+    from graphe.store import make_store
+
+    root = tmp_path / "projet"
+    (root / "ontology").mkdir(parents=True)
+    shutil.copy(CHECKOUT / "ontology" / "prefixes.ttl", root / "ontology" / "prefixes.ttl")
+    (root / "queries").mkdir()
+    (root / "queries" / "tout.rq").write_text(
+        "#+ summary: tout\nSELECT ?s ?o ?q WHERE { ?s <http://x/p> ?o OPTIONAL { ?s <http://x/q> ?q } }\n"
+        "ORDER BY ?s STR(?o)\n", encoding="utf-8")
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / "dataset.nq").write_text(TRICKY, encoding="utf-8")
+    project = Project.at(root)
+    index = precomputed.write(dist, project, page_size=3, row_limit=5)
+    store = make_store("oxigraph", prefixes=project.prefixes).load(dist / "dataset.nq")
+    assert sorted(e["partie"] for e in index["reponses"].values()) == ["1", "2", "3", "4", "tout"]
+    for text, entry in index["reponses"].items():
+        for fmt in precomputed.FORMATS:
+            engine = store.query(store.check(text), format=fmt, row_limit=5)
+            written = (dist / "reponses" / entry["question"] / f"{entry['partie']}.{fmt}").read_bytes()
+            assert written == engine.body, (entry["partie"], fmt)
+            assert (entry["lignes"], entry["tronquee"]) == (engine.rows, engine.truncated)
