@@ -24,6 +24,7 @@ JSON = "application/sparql-results+json"
 
 def other_values(port: int, sparql_path: str, query) -> dict[str, str]:
     """Values other than ``query``'s defaults, found in the served data (empty: no parameter)."""
+    from graphe.namespaces import NAMESPACES
     from graphe.queries import expand_iri
 
     values = {}
@@ -32,8 +33,8 @@ def other_values(port: int, sparql_path: str, query) -> dict[str, str]:
             values[p.name] = OTHER_TEXT if (p.default or "") != OTHER_TEXT else "quartier"
         elif p.type == "iri" and p.default:
             default = expand_iri(p.default, p.name)
-            text = ("SELECT ?x WHERE { <%s> a ?t . FILTER(STRSTARTS(STR(?t), \"https://w3id.org/contrats-de-ville/\")) "
-                    "?x a ?t . FILTER(?x != <%s>) } ORDER BY ?x LIMIT 1") % (default, default)
+            text = (f"SELECT ?x WHERE {{ <{default}> a ?t . FILTER(STRSTARTS(STR(?t), \"{NAMESPACES['cdv']}\")) "
+                    f"?x a ?t . FILTER(?x != <{default}>) }} ORDER BY ?x LIMIT 1")
             rows = _select(port, sparql_path, text)
             if rows:
                 values[p.name] = rows[0]["x"]["value"]

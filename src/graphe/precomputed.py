@@ -79,6 +79,7 @@ def write(dist: Path, project: Project | None = None, *, page_size: int = paging
     on_disk = location.is_dir() and diskstore.wanted(nquads)
     spec = f"oxigraph:{location}" if on_disk else "oxigraph"
     store = make_store(spec, prefixes=project.prefixes).load(nquads)
+    written: dict[str, dict] = {}
     index = {
         "version": diskstore.version(nquads, location if on_disk else None),
         "magasin": DISK if on_disk else MEMORY,
@@ -86,7 +87,7 @@ def write(dist: Path, project: Project | None = None, *, page_size: int = paging
         "limite": row_limit,
         "base": SERVICE_IRI,
         "prefixes": table_digest(project.prefixes),
-        "reponses": {},
+        "reponses": written,
     }
     tmp = dist / f".{DIRECTORY}-en-cours"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -97,7 +98,7 @@ def write(dist: Path, project: Project | None = None, *, page_size: int = paging
         except Exception as exc:  # noqa: BLE001 - one question must not stop the release; the engine answers it
             log.warning("réponse de « %s » non précalculée : %s", query.name, exc)
             continue
-        index["reponses"].update({e.pop("texte"): e for e in entries})
+        written.update({e.pop("texte"): e for e in entries})
     (tmp / INDEX).write_text(json.dumps(index, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     shutil.rmtree(dist / DIRECTORY, ignore_errors=True)
     tmp.rename(dist / DIRECTORY)

@@ -113,16 +113,26 @@ def test_the_quick_lane_serves_the_same_files(served):
             assert quick.headers.get("link") == route.headers.get("link"), query.name
 
 
+def _engine_latencies(server) -> float:
+    """How many answers the engine's latency histogram has seen."""
+    metrics = server.runtime.metrics
+    metrics.exposition()  # adds what the request path tallied
+    return next(s.value for m in metrics.registry.collect() for s in m.samples
+                if s.name == "graphe_query_duration_seconds_count")
+
+
 def test_other_parameter_values_go_to_the_engine(served):
     server, _ = served
     answers = server.runtime.answers
-    with server.client() as client:
-        before = answers.served
+    with server.client(headers={"Cache-Control": "no-cache"}) as client:
+        before, engine = answers.served, _engine_latencies(server)
         reply = client.get("/queries/objectifs-et-actions", params={"commune": "commune:94068", "format": "json"})
         assert reply.status_code == 200 and answers.served == before
         assert "precalcul" not in reply.headers.get("server-timing", "")
+        assert _engine_latencies(server) == engine + 1
         default = client.get("/queries/objectifs-et-actions", params={"commune": "commune:94017", "format": "json"})
         assert default.status_code == 200 and answers.served == before + 1  # the default, named: the same text
+        assert _engine_latencies(server) == engine + 1, "une réponse lue dans un fichier n'est pas une latence du moteur"
 
 
 @pytest.mark.parametrize("key", ["version", "magasin", "taille_page", "limite", "base", "prefixes"])
