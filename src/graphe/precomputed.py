@@ -28,7 +28,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -166,12 +168,20 @@ class _Entry:
 
 
 class Answers:
-    """The precomputed answers a server may give: by the exact query text it would run."""
+    """The precomputed answers a server may give: by the exact query text it would run.
 
-    def __init__(self, directory: Path, entries: dict[str, _Entry]):
+    Files are opened relative to the directory whose index was checked (a descriptor kept
+    open), not by path: a build that swaps ``dist/`` under a running server moves that
+    directory away and removes it, so the server reads its own release's files or none (the
+    engine then answers), never the next release's.
+    """
+
+    def __init__(self, directory: Path, fd: int, entries: dict[str, _Entry]):
         self.directory = directory
+        self.fd = fd
         self.entries = entries
         self.served = 0  # answers given from the files (for tests and the benchmark)
+        weakref.finalize(self, os.close, fd)
 
     def get(self, text: str, fmt: str) -> Result | None:
         """The answer to ``text`` in ``fmt`` as the engine would write it, or None (not here)."""
@@ -179,7 +189,7 @@ class Answers:
         if entry is None or fmt not in FORMATS:
             return None
         try:
-            body = (self.directory / entry.question / f"{entry.part}.{fmt}").read_bytes()
+            body = _read(self.fd, f"{entry.question}/{entry.part}.{fmt}")
         except OSError as exc:
             log.warning("réponse précalculée illisible (%s) : le moteur répond.", exc)
             return None
@@ -191,23 +201,33 @@ def open_for(dist: Path, version: str, spec: str, page_size: int, row_limit: int
              prefixes: dict[str, str]) -> Answers | None:
     """The answers of ``dist/reponses/`` if they were computed for exactly what this server
     serves; None otherwise (and the reason in the log): then the engine answers everything."""
-    path = Path(dist) / DIRECTORY / INDEX
-    if not path.is_file():
-        return None
+    directory = Path(dist) / DIRECTORY
     try:
-        index = json.loads(path.read_text(encoding="utf-8"))
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return None  # no answers written (an older build, or none)
+    try:
+        index = json.loads(_read(fd, INDEX))
     except (OSError, ValueError) as exc:
-        log.warning("%s illisible (%s) : les questions iront au moteur.", path, exc)
+        os.close(fd)
+        log.warning("%s illisible (%s) : les questions iront au moteur.", directory / INDEX, exc)
         return None
     wanted = {"version": version, "magasin": store_kind(spec), "taille_page": page_size, "limite": row_limit,
               "base": base or SERVICE_IRI, "prefixes": table_digest(prefixes)}
     differ = [k for k, v in wanted.items() if index.get(k) != v]
     if differ:
+        os.close(fd)
         log.info("réponses précalculées écartées (%s diffère) : les questions iront au moteur.", ", ".join(differ))
         return None
     entries = {text: _Entry(e["question"], e["partie"], e["lignes"], e["tronquee"])
                for text, e in index.get("reponses", {}).items()}
-    return Answers(path.parent, entries)
+    return Answers(directory, fd, entries)
+
+
+def _read(fd: int, name: str) -> bytes:
+    """The bytes of ``name`` inside the directory open as ``fd``."""
+    with open(os.open(name, os.O_RDONLY, dir_fd=fd), "rb") as f:
+        return f.read()
 
 
 def lookup(rt, checked, fmt: str) -> Result | None:

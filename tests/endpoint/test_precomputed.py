@@ -152,6 +152,24 @@ def test_files_for_anything_else_are_never_served(built_dist, tmp_path, key):
     assert precomputed.open_for(**right) is None
 
 
+def test_a_rebuild_under_a_running_server_never_mixes_releases(built_dist, tmp_path):
+    """graphe build swaps dist/ (graphe.build.publish.swap): the old directory moves away, then
+    is removed. The server reads its own release's file until then, none after (the engine answers)."""
+    dist = tmp_path / "dist"
+    shutil.copytree(built_dist / "reponses", dist / "reponses")
+    index = json.loads((dist / "reponses" / "index.json").read_text(encoding="utf-8"))
+    answers = precomputed.open_for(dist, index["version"], "oxigraph", 1000, 10_000, None,
+                                   Settings(dist=built_dist).project.prefixes)
+    text, entry = next(iter(answers.entries.items()))
+    own = answers.get(text, "csv").body
+    (dist / "reponses").rename(tmp_path / "ancien")
+    shutil.copytree(built_dist / "reponses", dist / "reponses")
+    (dist / "reponses" / entry.question / f"{entry.part}.csv").write_bytes(b"la version suivante\r\n")
+    assert answers.get(text, "csv").body == own
+    shutil.rmtree(tmp_path / "ancien")
+    assert answers.get(text, "csv") is None
+
+
 def test_no_files_for_another_engine(built_dist):
     index = json.loads((built_dist / "reponses" / "index.json").read_text(encoding="utf-8"))
     assert precomputed.open_for(built_dist, index["version"], "rdflib", 1000, 10_000, None,
