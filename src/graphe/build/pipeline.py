@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from graphe import dataset, derived, diskstore, search, sources
+from graphe import dataset, derived, diskstore, precomputed, search, sources
 from graphe.build.publish import record_timings, swap, write_outputs
 from graphe.build.skolem import skolemize
 from graphe.draft.publication import refuse_drafts
@@ -95,6 +95,8 @@ def _build(dist: Path, project: Project, shacl_engine: str | None = None) -> Bui
         if diskstore.wanted(tmp / "dataset.nq"):  # large: the server's shared database, built here once
             diskstore.prepare(tmp / "oxigraph", tmp / "dataset.nq")
             lap("base")
+        precomputed.write(tmp, project)  # the named questions' default answers, served as files (graphe.precomputed)
+        lap("reponses")
         record_timings(tmp, timings)
         swap(tmp, dist)
     except OSError as exc:
