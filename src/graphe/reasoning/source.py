@@ -87,11 +87,20 @@ def is_axiom(t: ox.Triple) -> bool:
 
 
 def schema(store: ox.Store) -> Graph:
-    """The ontology's axioms found in ``store``, as a small rdflib graph."""
+    """The ontology's axioms found in ``store``, as a small rdflib graph.
+
+    Read through the Store's indexes, predicate by predicate (and rdf:type by object), not by
+    scanning every triple: at 300× a scan of 2.4 M quads, for a few thousand axioms.
+    """
     out = Graph()
-    for t in asserted(store):
-        if is_axiom(t):
-            out.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+    kinds = [solution["o"] for solution in store.query("SELECT DISTINCT ?o { GRAPH ?g { ?s a ?o } }")]
+    kinds += [solution["o"] for solution in store.query("SELECT DISTINCT ?o { ?s a ?o }")]
+    patterns = [(None, p) for p in _AXIOM_PREDICATES]
+    patterns += [(o, _TYPE) for o in set(kinds) if is_axiom(ox.Triple(_TYPE, _TYPE, o))]
+    for o, p in patterns:
+        for q in store.quads_for_pattern(None, p, o, None):
+            if q.graph_name not in NOT_ASSERTED:
+                out.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
     return out
 
 
