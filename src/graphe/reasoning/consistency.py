@@ -33,7 +33,8 @@ from graphe.reasoning.hermit import CheckResult, inconsistent, refuse_unsatisfia
 from graphe.reasoning.partition import Partition
 from graphe.reasoning.source import as_store, schema, to_rdflib
 
-#: Lines of N-Triples per module, about: the JVM parsing one holds ≈ 0.5 GB (bench/README.md).
+#: Asserted triples per module, about (half of them once the typing-only ones are reduced): a
+#: JVM reading one holds ≈ 0.35 GB; twice as large, the same CPU but 1.5× the peak (bench/README.md).
 MODULE_LINES = 250_000
 
 
