@@ -329,3 +329,15 @@ def test_choosing_the_shared_resources_ends_when_a_vocabulary_term_cannot_be_sha
     ids = [part.ids[n] for n in (t1, t2, d)]
     assert not set(ids) & part.shared
     assert len({part.module[i] for i in ids}) == 1, "tied together, in one module"
+
+
+@pytest.mark.slow
+def test_the_empty_property_in_the_data_is_a_contradiction_still_seen():
+    """owl:bottomObjectProperty is declared nowhere, yet ``x owl:bottomObjectProperty y`` is false."""
+    store = store_of(VALID)
+    a, b = (to_ox(node(n)) for n in ("partenaire:urps", "objectif:champigny-sante-1"))
+    store.add(ox.Quad(a, to_ox(OWL.bottomObjectProperty), b, ox.NamedNode(str(dataset.GRAPH_ANNEXE))))
+    part = Partition(store, source.schema(store), modules=2)
+    assert part.count == 1 and "owl:bottomObjectProperty" in part.refusal
+    with pytest.raises(ReasoningFailed, match="incohérentes"):
+        reasoning.check(store)

@@ -32,7 +32,7 @@ from rdflib import OWL, RDF, RDFS, URIRef
 
 from graphe.namespaces import readable
 from graphe.reasoning import fss
-from graphe.reasoning.modules import Plan
+from graphe.reasoning.modules import FORBIDDEN_TERMS, Plan
 from graphe.reasoning.rules import BUILTIN_NAMESPACES, SKOLEM_MARK, XSD, _is_datatype
 from graphe.reasoning.source import asserted, to_ox, vocabulary
 
@@ -54,6 +54,7 @@ OWL2_DATATYPES = {
     XSD.base64Binary, XSD.anyURI, XSD.dateTime, XSD.dateTimeStamp,
 }
 _OWL2 = {to_ox(d) for d in OWL2_DATATYPES}
+_UNIVERSAL = {to_ox(p) for p in FORBIDDEN_TERMS}
 
 #: A resource pointed to (or pointing) this many times is shared (a vocabulary term, the
 #: source document): any choice is sound (modules.py), this one keeps the modules apart.
@@ -132,6 +133,8 @@ class Partition:
                     self.used_classes.add(o)
             else:
                 self.used_predicates.add(p)
+                if p in _UNIVERSAL and self.refusal is None:  # x owl:bottomObjectProperty y is a contradiction
+                    self.refusal = f"les données emploient {readable(p.value)}"
             edge = p in self.object_properties and not isinstance(o, ox.Literal)
             if edge and self._reduced(p) is not None:  # it only types its ends: no tie between them
                 self._id(o)
@@ -261,7 +264,7 @@ class Partition:
         if p == _TYPE:
             if s in self.properties and not _builtin(o):
                 return DROP  # a pun on a property (cdv:annee a qb:DimensionProperty)
-        elif p not in self.logical:
+        elif p not in self.logical and p not in _UNIVERSAL:
             return DROP  # an annotation (rdfs:label, dct:description, undeclared metadata): no meaning
         if self.count == 1:
             return 0
