@@ -13,11 +13,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+import pyoxigraph as ox
 
 from graphe import dataset, derived, diskstore, search, sources
+from graphe.build import ox_provenance, ox_skolem, oxstore
 from graphe.build.publish import record_timings, swap, write_outputs
-from graphe.build.skolem import skolemize
 from graphe.draft.publication import refuse_drafts
 from graphe.errors import DataError, GrapheError, ProvenanceError, ValidationFailed
 from graphe.namespaces import GRAPH_INFERENCES
@@ -66,20 +66,20 @@ def _build(dist: Path, project: Project, shacl_engine: str | None = None) -> Bui
         raise DataError(f"aucun fichier Turtle dans {project.ontology} ni {project.data_ttl}")
     report = _validate(files, project, shacl_engine)  # file by file, before the whole dataset is in memory (its workers fork)
     lap("validation")
-    ds = dataset.load(files, project)
-    refuse_drafts(ds)
+    store = oxstore.load(files)  # one Oxigraph store for every stage after (graphe.build.oxstore)
+    refuse_drafts(store)
     lap("lecture")
 
-    anchors = check_provenance(ds, files, project)
+    anchors = check_provenance(store, files, project)
     lap("provenance")
 
-    ds = skolemize(ds)
-    inferred = _reason(ds)
-    target = ds.graph(GRAPH_INFERENCES)
-    for triple in inferred:
-        target.add(triple)
+    ox_skolem.skolemize(store)
+    lap("skolemisation")
+    inferences = ox.NamedNode(str(GRAPH_INFERENCES))
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, inferences) for t in _reason(store))
     lap("raisonnement")
-    derived.derive(ds, project)  # graphe:derivees: the links the named queries read (graphe.derived)
+    derived.derive_store(store, project)  # graphe:derivees: the links the named queries read (graphe.derived)
+    lap("derivees")
 
     try:
         dist.parent.mkdir(parents=True, exist_ok=True)
@@ -88,11 +88,12 @@ def _build(dist: Path, project: Project, shacl_engine: str | None = None) -> Bui
     except OSError as exc:
         raise GrapheError(f"{dist}: écriture impossible: {exc}") from None
     try:
-        version, triples, written = write_outputs(ds, report, tmp, files, anchors, timings, project)
+        version, triples, written = write_outputs(store, report, tmp, files, anchors, timings, project)
         lap("ecriture")
-        search.write_index(tmp / "dataset.nq", tmp / search.INDEX_FILE, project)  # the pages' full-text search
+        search.write_index(store, tmp / search.INDEX_FILE, project)  # the pages' full-text search
         lap("recherche")
         if diskstore.wanted(tmp / "dataset.nq"):  # large: the server's shared database, built here once
+            del store  # the database is loaded from dataset.nq: the memory goes to it
             diskstore.prepare(tmp / "oxigraph", tmp / "dataset.nq")
             lap("base")
         record_timings(tmp, timings)
@@ -116,21 +117,41 @@ def _validate(files: list[Path], project: Project, engine: str | None = None):
     return report
 
 
-def _reason(ds: Dataset) -> Graph:
-    """HermiT consistency, then the entailments (``infer`` leaves out what is asserted)."""
+def _reason(store: ox.Store):
+    """HermiT consistency, then the entailments (``infer`` leaves out what is asserted): the
+    triples to put into ``graphe:inferences``. Both read the store's asserted named graphs."""
     from graphe import reasoning
 
-    asserted = dataset.union(ds)  # one copy of the asserted triples for both (at 300×, 2.4 M triples)
-    reasoning.check(asserted)
-    return reasoning.infer(asserted)
+    reasoning_input = _TemporaryRdflibAdapter(store)  # TEMPORARY: `store` itself once reason-scale is merged
+    reasoning.check(reasoning_input.asserted)
+    return reasoning_input.back(reasoning.infer(reasoning_input.asserted))
 
 
-def check_provenance(ds: Dataset, files: list[Path] | None = None, project: Project | None = None) -> int:
+class _TemporaryRdflibAdapter:
+    """TEMPORARY ADAPTER — to be removed when branch reason-scale is merged (its ``reasoning.check``
+    and ``reasoning.infer`` take the store and ``infer`` yields pyoxigraph Triples): until then the
+    asserted graphs are copied into one rdflib Graph (the copy this branch removes everywhere
+    else), and the rdflib triples inferred are turned back into Oxigraph's."""
+
+    def __init__(self, store: ox.Store):
+        self.asserted = oxstore.rdflib_graph(store, oxstore.asserted(store))
+
+    @staticmethod
+    def back(inferred):
+        from graphe.terms import ox_triple
+
+        return [ox_triple(t) for t in inferred]
+
+
+def check_provenance(ds, files: list[Path] | None = None, project: Project | None = None) -> int:
     """Every quote must be at its offsets in its own source document; return how many anchors hold.
 
     The error names, for each wrong anchor, the file that states it, the resource it anchors
-    and where the quote really is (:func:`graphe.sources.anchor_problems`).
+    and where the quote really is (:func:`graphe.sources.anchor_problems`). ``ds``: the build's
+    Oxigraph store (:mod:`graphe.build.ox_provenance`), or an rdflib Dataset.
     """
+    if isinstance(ds, ox.Store):
+        return ox_provenance.check(ds, list(files or []), project)
     held, problems = sources.anchor_problems(dataset.union(ds), list(files or []), project=project)
     if problems:
         listing = "\n".join(f"  - {p}" for p in problems)

@@ -1,0 +1,100 @@
+"""The JSON-LD dump written from the build's Oxigraph store, one node at a time.
+
+The bytes of :func:`graphe.build.dumps.to_jsonld` (flattened, one node object per subject per
+graph, sorted, IRIs compacted by the prefix table, ``indent=1``), but streamed: each graph's
+triples come out of the store ordered by subject, each subject's node object is written as soon
+as it is complete, so memory holds one node rather than the whole document (a few GB of Python
+dicts at France's size).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from graphe.namespaces import prefixes
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_BY_SUBJECT = "SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} ORDER BY ?s"
+NODE_INDENT = "    "  # document › @graph › graph › @graph › node: four levels of indent=1
+
+
+class Compactor:
+    """IRIs as prefixed names by the project's prefix table, longest namespace first (memoised)."""
+
+    def __init__(self, table: dict[str, str]):
+        self.by_length = sorted(table.items(), key=lambda kv: -len(kv[1]))
+        self.done: dict[str, str] = {}
+
+    def __call__(self, iri: str) -> str:
+        found = self.done.get(iri)
+        if found is None:
+            found = iri
+            for prefix, ns in self.by_length:
+                if iri.startswith(ns) and len(iri) > len(ns) and not iri[len(ns):].startswith("//"):
+                    found = f"{prefix}:{iri[len(ns):]}"
+                    break
+            self.done[iri] = found
+        return found
+
+
+def write(store: ox.Store, graphs: list[ox.NamedNode], out: Path) -> None:
+    """``out``: the named ``graphs`` of ``store`` (publication order) in JSON-LD."""
+    table = prefixes()
+    compact = Compactor(table)
+    opening = json.dumps({"@context": dict(table), "@graph": []}, ensure_ascii=False, indent=1)
+    assert opening.endswith('"@graph": []\n}')
+    with open(out, "w", encoding="utf-8") as fh:
+        fh.write(opening[: -len("[]\n}")] + "[\n")
+        for i, graph in enumerate(graphs):
+            fh.write(",\n" if i else "")
+            fh.write(f'  {{\n   "@id": {json.dumps(compact(graph.value), ensure_ascii=False)},\n   "@graph": [\n')
+            first = True
+            for node in _nodes(store, graph, compact):
+                fh.write(NODE_INDENT if first else ",\n" + NODE_INDENT)
+                fh.write(json.dumps(node, ensure_ascii=False, indent=1).replace("\n", "\n" + NODE_INDENT))
+                first = False
+            fh.write("\n   ]\n  }")
+        fh.write("\n ]\n}\n")
+
+
+def _nodes(store: ox.Store, graph: ox.NamedNode, compact: Compactor):
+    """The node objects of one graph, by subject."""
+    subject, properties = None, {}
+    for s, p, o in store.query(_BY_SUBJECT.format(graph=graph.value)):
+        if s.value != subject:
+            if subject is not None:
+                yield _node(subject, properties, compact)
+            subject, properties = s.value, {}
+        properties.setdefault(p.value, []).append(o)
+    if subject is not None:
+        yield _node(subject, properties, compact)
+
+
+def _node(subject: str, properties: dict[str, list], compact: Compactor) -> dict:
+    node: dict = {"@id": compact(subject)}
+    types = sorted(compact(o.value) for o in properties.get(RDF_TYPE, ()))
+    if types:
+        node["@type"] = types
+    for p in sorted(properties):
+        if p != RDF_TYPE:
+            node[compact(p)] = sorted((_value(o, compact) for o in properties[p]), key=_sort_key)
+    return node
+
+
+def _value(o, compact: Compactor) -> dict:
+    if isinstance(o, ox.Literal):
+        v: dict = {"@value": o.value}
+        if o.language:
+            v["@language"] = o.language
+        elif o.datatype.value != XSD_STRING:
+            v["@type"] = compact(o.datatype.value)
+        return v
+    return {"@id": compact(o.value)}
+
+
+def _sort_key(v: dict) -> tuple:
+    return tuple(sorted(v.items()))
