@@ -48,7 +48,7 @@ def _refusal(path: Path, exc: Exception) -> DataError:
     refuses it too (it knows which line and why), else where Oxigraph stopped."""
     dataset.parse_file(path)  # raises the French DataError (syntax, missing file, rights, encoding)
     where = re.search(r"line (\d+)", str(exc))
-    line = f"ligne {int(where.group(1)) + 1} : " if where else ""  # Oxigraph counts lines from 0
+    line = f"ligne {where.group(1)} : " if where else ""
     return DataError(f"{path}: {line}Turtle refusé par Oxigraph (syntaxe non conforme à la norme Turtle)")
 
 
