@@ -22,13 +22,6 @@ from graphe.project import Project, current
 DCTERMS = "http://purl.org/dc/terms/"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
-_ANCHORS = f"""
-SELECT ?t ?src ?x ?b ?e WHERE {{
-  ?t <{OA.hasSelector}> ?sel .
-  OPTIONAL {{ ?t <{OA.hasSource}> ?src }}
-  {{ }} UNION {{ ?sel <{OA.exact}> ?x }} UNION {{ ?sel <{OA.start}> ?b }} UNION {{ ?sel <{OA.end}> ?e }}
-}}
-"""
 _DOCUMENTS = f"""
 SELECT DISTINCT ?doc ?id WHERE {{ ?doc a <{CDV.Document}> ; <{DCTERMS}identifier> ?id . FILTER(STRSTARTS(STR(?id), "data/source/")) }}
 """
@@ -37,20 +30,26 @@ SELECT DISTINCT ?doc ?id WHERE {{ ?doc a <{CDV.Document}> ; <{DCTERMS}identifier
 def anchors(store: ox.Store) -> list[provenance.Anchor]:
     """Every (quote, offsets) pair of the store's named graphs, one per ``oa:SpecificResource``.
 
-    One row per value (an aggregate would lose the passage whose other selector lacks it)."""
-    found: dict = {}
-    for target, source, exact, start, end in store.query(_ANCHORS, use_default_graph_as_union=True):
-        values = found.setdefault(target, [None, None, None, None])
-        for i, term in enumerate((source, exact, start, end)):
-            if term is not None:
-                values[i] = term
-    out = []
-    for target, (source, exact, start, end) in found.items():
-        if exact is None or start is None or end is None:
+    Five scans of one property each, joined here: Oxigraph took a minute at 30× over the same
+    join written as one SPARQL query (its optional values come from two different selectors)."""
+
+    def pairs(prop) -> dict:
+        return {q.subject: q.object for q in store.quads_for_pattern(None, ox.NamedNode(str(prop)), None)}
+
+    selectors: dict = {}
+    for q in store.quads_for_pattern(None, ox.NamedNode(str(OA.hasSelector)), None):
+        selectors.setdefault(q.subject, set()).add(q.object)
+    source, exact, start, end = (pairs(p) for p in (OA.hasSource, OA.exact, OA.start, OA.end))
+    found = []
+    for target, sels in selectors.items():
+        values = [next((v[s] for s in sels if s in v), None) for v in (exact, start, end)]
+        if None in values:
             raise ProvenanceError(f"passage incomplet (citation ou positions manquantes): {_name(target)}")
-        src = source if isinstance(source, ox.NamedNode) else None
-        out.append(provenance.Anchor(target, exact.value, int(start.value), int(end.value), src))
-    return out
+        src = source.get(target)
+        quote, first, last = values
+        found.append(provenance.Anchor(target, quote.value, int(first.value), int(last.value),
+                                       src if isinstance(src, ox.NamedNode) else None))
+    return found
 
 
 def documents(store: ox.Store, project: Project | None = None) -> dict[ox.NamedNode, Path]:

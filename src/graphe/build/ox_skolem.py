@@ -4,8 +4,8 @@ The names hash each blank node's triples written as rdflib's ``Term.n3()`` write
 Skolem IRIs — part of every dump, and of the dataset's version — stay what they were when the
 build held rdflib terms: :func:`n3` writes an Oxigraph term that way (rdflib puts a literal
 holding a line break between triple quotes, and escapes fewer characters than N-Triples).
-Only the quads that touch a blank node are read out of the store (three in four at France's
-size: every passage and selector); they are replaced in place.
+Only the quads that touch a blank node are kept out of the store's scan (three in four at
+France's size: every passage and selector); they are replaced in place.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import pyoxigraph as ox
 
 from graphe.build.skolem import GENID, skolem_names
 
-_BLANK_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) } }"
 _DELETE = (
     "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) } }"
 )
@@ -61,16 +60,17 @@ def skolemize(store: ox.Store) -> int:
             found = written[term] = n3(term)
         return found
 
-    rows = [(s, p, o, g) for s, p, o, g in store.query(_BLANK_QUADS)]
-    keyed = [(key(s), key(p), key(o), g.value) for s, p, o, g in rows]
+    blank = ox.BlankNode
+    rows = [q for q in store.quads_for_pattern(None, None, None) if isinstance(q.subject, blank) or isinstance(q.object, blank)]
+    keyed = [(key(q.subject), key(q.predicate), key(q.object), str(q.graph_name)[1:-1]) for q in rows]
     written.clear()
-    names = skolem_names(keyed, blank=lambda t: isinstance(t, ox.BlankNode), n3=lambda t: t)
+    names = skolem_names(keyed, blank=lambda t: isinstance(t, blank), n3=lambda t: t)
     del keyed
     iris = {b: ox.NamedNode(GENID + name) for b, name in names.items()}
 
     def sk(term):
-        return iris[term] if isinstance(term, ox.BlankNode) else term
+        return iris[term] if isinstance(term, blank) else term
 
     store.update(_DELETE)
-    store.extend(ox.Quad(sk(s), p, sk(o), g) for s, p, o, g in rows)
+    store.extend(ox.Quad(sk(q.subject), q.predicate, sk(q.object), q.graph_name) for q in rows)
     return len(iris)
