@@ -16,12 +16,11 @@ import pyoxigraph as ox
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
-_PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?ns) (COUNT(DISTINCT ?o) AS ?no) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+_PER_GRAPH = "SELECT ?g (COUNT(DISTINCT ?s) AS ?ns) (COUNT(DISTINCT ?o) AS ?no) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 _PROPERTIES = "SELECT ?g ?p (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ?p"
 _CLASSES = f"SELECT ?g ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s {RDF_TYPE} ?c }} }} GROUP BY ?g ?c"
-_DISTINCT = "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
-_UNION = f"SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?ns) (COUNT(DISTINCT ?o) AS ?no) WHERE {{ {_DISTINCT} }}"
-_UNION_PROPERTIES = f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {_DISTINCT} }} GROUP BY ?p"
+_UNION = "SELECT (COUNT(DISTINCT ?s) AS ?ns) (COUNT(DISTINCT ?o) AS ?no) WHERE { GRAPH ?g { ?s ?p ?o } }"
+_UNION_PROPERTIES = "SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } } GROUP BY ?p"
 _UNION_CLASSES = f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s {RDF_TYPE} ?c }} }} GROUP BY ?c"
 
 
@@ -52,17 +51,21 @@ class StoreStats:
 
 
 def compute(store: ox.Store) -> StoreStats:
-    """Count the named graphs of ``store`` and their union."""
+    """Count the named graphs of ``store`` and their union (six passes: a graph's triples are the
+    sum of its properties' counts, and distinct subjects need no distinct triples)."""
     graphs: dict[str, Counts] = {}
-    for g, n, ns, no in store.query(_PER_GRAPH):
-        graphs[str(g)] = Counts(_int(n), _int(ns), _int(no))
+    for g, ns, no in store.query(_PER_GRAPH):
+        graphs[str(g)] = Counts(0, _int(ns), _int(no))
     for g, p, n in store.query(_PROPERTIES):
         graphs[str(g)].properties[str(p)] = _int(n)
     for g, c, n in store.query(_CLASSES):
         graphs[str(g)].classes[str(c)] = _int(n)
-    n, ns, no = next(iter(store.query(_UNION)))
-    union = Counts(_int(n), _int(ns), _int(no))
+    for counts in graphs.values():
+        counts.triples = sum(counts.properties.values())
+    ns, no = next(iter(store.query(_UNION)))
+    union = Counts(0, _int(ns), _int(no))
     union.properties = {str(p): _int(n) for p, n in store.query(_UNION_PROPERTIES)}
+    union.triples = sum(union.properties.values())
     union.classes = {str(c): _int(n) for c, n in store.query(_UNION_CLASSES)}
     return StoreStats(graphs, union)
 
