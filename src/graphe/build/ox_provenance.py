@@ -122,7 +122,7 @@ def _subject(store: ox.Store, predicate, obj):
 
 
 def _key(a: provenance.Anchor) -> tuple:
-    return a.exact, a.start, a.end, a.source.value if a.source is not None else None
+    return a.exact, a.start, a.end, str(a.source)
 
 
 def _short(term) -> str:
