@@ -51,11 +51,16 @@ def _whole_graph(files: list[Path]) -> set[tuple[str, str | None]]:
             for r in results.subjects(RDF.type, SH.ValidationResult)}
 
 
-@pytest.mark.parametrize("hub_files", [shacl_units.HUB_FILES, 1], ids=["fichiers", "noeuds-partages"])
+@pytest.mark.parametrize(("hub_files", "batch"), [(shacl_units.HUB_FILES, None), (1, None), (shacl_units.HUB_FILES, 300)],
+                         ids=["fichiers", "noeuds-partages", "petits-lots"])
 @pytest.mark.parametrize("case", INVALID[::6], ids=[c.stem for c in INVALID[::6]])
-def test_file_by_file_finds_what_the_whole_graph_finds(case, hub_files, tmp_path, monkeypatch):
-    """Also when every resource stated in two files is a hub, checked once on its own."""
+def test_file_by_file_finds_what_the_whole_graph_finds(case, hub_files, batch, tmp_path, monkeypatch):
+    """Also when every resource stated in two files is a hub, checked once on its own, and when the
+    files are shared out in many small batches (what a batch holds must not change what is found)."""
     monkeypatch.setattr(shacl_units, "HUB_FILES", hub_files)
+    if batch:
+        monkeypatch.setattr(shacl_units, "BATCH_TRIPLES", batch)
+        assert len(shacl_units.batches(shacl_units.Plan(BASE + [case], Cache(enabled=False), "r").units)) > 3
     report = validate(BASE + [case], cache=Cache(tmp_path))
     assert (report.cache["noeuds_partages"] > 0) == (hub_files == 1)
     shapes = {(v.focus, v.rule) for v in report.violations if not v.is_check}

@@ -139,7 +139,7 @@ class Inline:
         """A SELECT in SPARQL JSON as OxigraphStore.query writes it, without its general steps
         (the answer's variables and rows made Python objects, never read on this path: ~8 µs of
         a ~90 µs request); None past what Oxigraph writes at once (the store's path then)."""
-        engine = self.store._store  # noqa: SLF001 - the OxigraphStore this class opened (eligible())
+        engine = self.store.engine  # the OxigraphStore this class opened (eligible())
         try:
             solutions = engine.query(query.text, prefixes=query.prefixes or None, base_iri=query.base,
                                      use_default_graph_as_union=True)

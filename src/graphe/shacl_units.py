@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections import defaultdict
+from collections import defaultdict, deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -206,17 +206,59 @@ def _digest(path: Path) -> str:
         raise DataError(f"{path}: illisible : {exc}") from None
 
 
-def batches(units: list[Unit], size: int = BATCH_TRIPLES) -> list[list[Unit]]:
-    """Units in file order, cut into batches of about ``size`` triples (neighbours share context)."""
+def batches(units: list[Unit], size: int | None = None) -> list[list[Unit]]:
+    """Units cut into batches of about ``size`` triples, those that read each other's files side by side
+    (:func:`neighbourly`): a batch then holds its context instead of reading it again."""
+    size = size or BATCH_TRIPLES
     out: list[list[Unit]] = [[]]
     total = 0
-    for unit in sorted(units, key=lambda u: u.index):
+    for unit in neighbourly(units):
         if out[-1] and total + unit.triples > size:
             out.append([])
             total = 0
         out[-1].append(unit)
         total += unit.triples
     return [b for b in out if b]
+
+
+def neighbourly(units: list[Unit]) -> list[Unit]:
+    """``units`` with the files that cite one another next to each other: from each file in turn (in file
+    order), every file linked to it through the context its units read, breadth first — but not
+    through a file that more than ``HUB_FILES`` others read (a vocabulary) or that reads more than
+    ``HUB_FILES`` others; the shared nodes' units (hubs) last, as before.
+
+    File order puts a commune's file beside other communes' files of the same name: at 300× a batch
+    of 26 such files read 113 other files as context, 4.5 times its own data, parsed and validated
+    again in every batch that cites them.
+    """
+    files = [u for u in units if not u.hub]
+    by_path = {u.path: u for u in files}
+    readers: dict[str, list[str]] = defaultdict(list)
+    for u in files:
+        for path in u.context:
+            if path in by_path:
+                readers[path].append(u.path)
+    links: dict[str, set[str]] = defaultdict(set)
+    for path, read_by in readers.items():
+        if len(read_by) <= HUB_FILES:  # a vocabulary every file reads (the ontology…) links nothing,
+            for reader in read_by:  # nor does a file that reads every file (the ontology again)
+                if len(by_path[reader].context) <= HUB_FILES:
+                    links[reader].add(path)
+                    links[path].add(reader)
+    out: list[Unit] = []
+    seen: set[str] = set()
+    for start in sorted(files, key=lambda u: u.index):
+        if start.path in seen:
+            continue
+        seen.add(start.path)
+        todo = deque([start.path])
+        while todo:
+            path = todo.popleft()
+            out.append(by_path[path])
+            for nxt in sorted(links[path] - seen, key=lambda p: by_path[p].index):
+                seen.add(nxt)
+                todo.append(nxt)
+    return out + sorted((u for u in units if u.hub), key=lambda u: u.index)
 
 
 # --------------------------------------------------------------------------- validating a batch

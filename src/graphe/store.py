@@ -201,7 +201,7 @@ class OxigraphStore(Store):
     def __init__(self, location: Path | None = None, **kwargs):
         super().__init__(**kwargs)
         self.location = Path(location) if location else None
-        self._store: ox.Store | None = None
+        self.engine: ox.Store | None = None  # public: graphe.inline writes SELECT JSON from it directly
         self._stamp: dict | None = None  # on disk: what diskstore.prepare computed
 
     def prepare(self, path: Path) -> None:
@@ -212,11 +212,11 @@ class OxigraphStore(Store):
     def load(self, path: Path) -> OxigraphStore:
         self._stamp = None
         if self.location is None:
-            self._store = ox.Store()
-            _bulk_load(self._store, path)
+            self.engine = ox.Store()
+            _bulk_load(self.engine, path)
         else:
             self.prepare(path)
-            self._store = diskstore.open_read_only(self.location)
+            self.engine = diskstore.open_read_only(self.location)
             self._stamp = diskstore.read_stamp(self.location)
         self._graphs = None
         return self
@@ -232,7 +232,7 @@ class OxigraphStore(Store):
         return super().size()
 
     def _named_graphs(self) -> Iterable[str]:
-        return [g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)]
+        return [g.value for g in self.engine.named_graphs() if isinstance(g, ox.NamedNode)]
 
     def _evaluate(self, checked: guard.CheckedQuery) -> Answer:
         if checked.default_graphs is None:
@@ -243,7 +243,7 @@ class OxigraphStore(Store):
                 "named_graphs": [ox.NamedNode(g) for g in checked.named_graphs or ()],
             }
         try:
-            answer = self._store.query(
+            answer = self.engine.query(
                 checked.text, prefixes=checked.prefixes or None, base_iri=checked.base, **options
             )
         except SyntaxError as exc:
