@@ -41,9 +41,11 @@ def published(built_dist) -> Dataset:
 
 @pytest.fixture(scope="module")
 def skolemized() -> ox.Store:
-    store = oxstore.load(FILES)
-    ox_skolem.skolemize(store)
-    return store
+    return oxstore.load(FILES, named=True)  # as graphe build reads: blank nodes named file by file
+
+
+def _nquads(store: ox.Store) -> str:
+    return "".join(sorted({f"{line}\n" for line in ox.serialize(store, format=ox.RdfFormat.N_QUADS).decode().splitlines()}))
 
 
 def _lines(text: str, leave_out=ASSERTED) -> list[str]:
@@ -57,8 +59,10 @@ def test_the_store_holds_rdflibs_quads_with_the_same_skolem_names(skolemized, bu
     """Every file read by Oxigraph into its graph, then skolemised: the rdflib path's very N-Quads,
     and the asserted part of the published dump."""
     reference = to_nquads(skolemize(dataset.load(FILES)))
-    ours = "".join(sorted({f"{line}\n" for line in ox.serialize(skolemized, format=ox.RdfFormat.N_QUADS).decode().splitlines()}))
-    assert ours == reference
+    assert _nquads(skolemized) == reference
+    whole = oxstore.load(FILES)
+    assert ox_skolem.skolemize(whole) > 1000
+    assert _nquads(whole) == reference  # named all at once: the same names as file by file
     assert _lines((built_dist / "dataset.nq").read_text(encoding="utf-8")) == reference.splitlines()
 
 
@@ -89,12 +93,28 @@ def test_skolem_names_do_not_depend_on_the_reading():
     assert len(set(re.findall(r"genid/([0-9a-f-]+)>", first))) == 4
 
 
+def test_the_same_blank_node_in_two_files_is_numbered_as_in_the_whole_dataset(tmp_path):
+    """Two files stating the very same passage of the same resource: named file by file they
+    would get one name (and merge); the collision is noticed and the names are the whole store's."""
+    text = ("@prefix oa: <http://www.w3.org/ns/oa#> .\n"
+            '<urn:a> <urn:p> [ oa:exact "x" ; oa:start 1 ] ; <urn:q> [ oa:exact "seul" ] .\n')
+    files = []
+    for name in ("a.ttl", "b.ttl"):
+        path = tmp_path / name
+        path.write_text(text.replace("seul", name), encoding="utf-8")
+        files.append(path)
+    store = oxstore.load(files, named=True)
+    assert _nquads(store) == to_nquads(skolemize(dataset.load(files)))
+    assert len(set(re.findall(r"genid/([0-9a-f-]+)>", _nquads(store)))) == 4
+
+
 def test_a_syntax_error_is_french_with_file_and_line(tmp_path):
     path = tmp_path / "casse.ttl"
     path.write_text('@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n<urn:a> rdfs:label "jamais fermé .\n',
                     encoding="utf-8")
-    with pytest.raises(DataError, match=r"casse\.ttl: ligne 2 : Turtle invalide"):
-        oxstore.load([path])
+    for named in (False, True):  # read plainly, or named as graphe build reads
+        with pytest.raises(DataError, match=r"casse\.ttl: ligne 2 : Turtle invalide"):
+            oxstore.load([*FILES[:3], path], named=named)
 
 
 def test_what_only_oxigraph_refuses_is_still_named_in_french(tmp_path):
@@ -102,8 +122,9 @@ def test_what_only_oxigraph_refuses_is_still_named_in_french(tmp_path):
     path = tmp_path / "iri.ttl"
     path.write_text("<urn:a> <urn:p> <urn:x> .\n<urn:a> <urn:p> <http://exemple.org/a b> .\n", encoding="utf-8")
     dataset.parse_file(path)  # rdflib's parser lets it through
-    with pytest.raises(DataError, match=r"iri\.ttl: ligne 2 : Turtle refusé par Oxigraph"):
-        oxstore.load([path])
+    for named in (False, True):
+        with pytest.raises(DataError, match=r"iri\.ttl: ligne 2 : Turtle refusé par Oxigraph"):
+            oxstore.load([path], named=named)
 
 
 def test_missing_file_is_a_french_data_error(tmp_path):
@@ -128,7 +149,7 @@ def test_a_draft_is_refused_from_the_store_as_from_rdflib(tmp_path):
 
 
 def test_anchors_are_rdflibs():
-    store = oxstore.load(FILES)
+    store = oxstore.load(FILES, named=True)
     ours = sorted((a.exact, a.start, a.end, a.source.value) for a in ox_provenance.anchors(store))
     theirs = sorted((a.exact, a.start, a.end, str(a.source)) for a in sources.provenance.anchors(dataset.union(dataset.load(FILES))))
     assert ours == theirs and len(ours) > 400
@@ -160,7 +181,7 @@ def test_wrong_quotes_get_rdflibs_french_lines(tmp_path):
     """Dozens of shifted passages over the real files: the very lines of sources.anchor_problems
     (file, resource, what the document says, where the quote is)."""
     files = _shift_every_tenth_anchor(tmp_path)
-    held, lines = ox_provenance.problems(oxstore.load(files), files)
+    held, lines = ox_provenance.problems(oxstore.load(files, named=True), files)
     ref_held, ref_lines = sources.anchor_problems(dataset.union(dataset.load(files)), files)
     assert (held, lines) == (ref_held, ref_lines)
     assert len(lines) > 20 and all("le document dit" in line and ".ttl: " in line for line in lines)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graphe import provenance
+from graphe.build.skolem import GENID
 from graphe.errors import DataError, ProvenanceError
 from graphe.namespaces import CDV, OA, readable
 from graphe.project import Project, current
@@ -126,7 +127,7 @@ def _key(a: provenance.Anchor) -> tuple:
 
 
 def _short(term) -> str:
-    if isinstance(term, ox.NamedNode):
+    if isinstance(term, ox.NamedNode) and not term.value.startswith(GENID):
         return readable(term.value)
     return "[nœud anonyme]" if term is not None else "?"
 

@@ -4,14 +4,17 @@ The names hash each blank node's triples written as rdflib's ``Term.n3()`` write
 Skolem IRIs — part of every dump, and of the dataset's version — stay what they were when the
 build held rdflib terms: :func:`n3` writes an Oxigraph term that way (rdflib puts a literal
 holding a line break between triple quotes, and escapes fewer characters than N-Triples).
-Only the quads that touch a blank node are kept out of the store's scan (three in four at
-France's size: every passage and selector); they are replaced in place.
+``graphe build`` names them as it reads each file (:func:`read_named`); :func:`skolemize` names
+those of a whole store at once.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 
+from graphe import dataset
 from graphe.build.skolem import GENID, skolem_names
 
 _DELETE = (
@@ -48,8 +51,53 @@ def n3(term) -> str:
     return str(term)
 
 
+def read_named(files: list[Path]) -> ox.Store:
+    """A store of ``files`` (each in its named graph) whose blank nodes are already Skolem IRIs.
+
+    A blank node never leaves its file, so its triples, its parents and its name are all there:
+    naming each file's blank nodes as the file is read gives the whole dataset's names while
+    holding one file (the whole dataset's blank nodes took gigabytes at France's size, and the
+    store held both copies until the old ones were deleted). The one exception — two files
+    holding the very same blank node in the very same place, which the names number together —
+    is noticed, and the files are then read plainly and named all at once.
+    """
+    from graphe.build import oxstore
+
+    store = ox.Store()
+    blank = ox.BlankNode
+    bases: set[str] = set()  # every name so far, without its copy number
+    for path in files:
+        graph = ox.NamedNode(str(dataset.graph_for(path)))
+        try:
+            quads = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+        except (SyntaxError, OSError, ValueError) as exc:
+            raise oxstore.refusal(Path(path), exc) from None
+        names = _names([q for q in quads if isinstance(q.subject, blank) or isinstance(q.object, blank)], graph.value)
+        here = {name.split("-")[0] for name in names.values()}
+        if not bases.isdisjoint(here):  # copies across files: the names are the whole dataset's
+            del store
+            whole = oxstore.load(files)
+            skolemize(whole)
+            return whole
+        bases |= here
+        iris = {b: ox.NamedNode(GENID + name) for b, name in names.items()}
+        store.extend(ox.Quad(_sk(q.subject, iris), q.predicate, _sk(q.object, iris), graph) for q in quads)
+    return store
+
+
 def skolemize(store: ox.Store) -> int:
-    """Replace every blank node of ``store`` by its Skolem IRI; how many blank nodes there were."""
+    """Name the blank nodes of the whole store at once (the quads that touch one, read by a scan)."""
+    blank = ox.BlankNode
+    rows = [q for q in store.quads_for_pattern(None, None, None) if isinstance(q.subject, blank) or isinstance(q.object, blank)]
+    names = _names(rows)
+    iris = {b: ox.NamedNode(GENID + name) for b, name in names.items()}
+    store.update(_DELETE)
+    store.extend(ox.Quad(_sk(q.subject, iris), q.predicate, _sk(q.object, iris), q.graph_name) for q in rows)
+    return len(iris)
+
+
+def _names(rows: list[ox.Quad], graph: str | None = None) -> dict:
+    """The Skolem names of the blank nodes of ``rows`` (in ``graph``, or each in its own)."""
     written: dict = {}
 
     def key(term):
@@ -60,17 +108,11 @@ def skolemize(store: ox.Store) -> int:
             found = written[term] = n3(term)
         return found
 
-    blank = ox.BlankNode
-    rows = [q for q in store.quads_for_pattern(None, None, None) if isinstance(q.subject, blank) or isinstance(q.object, blank)]
-    keyed = [(key(q.subject), key(q.predicate), key(q.object), str(q.graph_name)[1:-1]) for q in rows]
-    written.clear()
-    names = skolem_names(keyed, blank=lambda t: isinstance(t, blank), n3=lambda t: t)
-    del keyed
-    iris = {b: ox.NamedNode(GENID + name) for b, name in names.items()}
+    keyed = [(key(q.subject), key(q.predicate), key(q.object), graph or q.graph_name.value) for q in rows]
+    return skolem_names(keyed, blank=lambda t: isinstance(t, ox.BlankNode), n3=lambda t: t)
 
-    def sk(term):
-        return iris[term] if isinstance(term, blank) else term
 
-    store.update(_DELETE)
-    store.extend(ox.Quad(sk(q.subject), q.predicate, sk(q.object), q.graph_name) for q in rows)
-    return len(iris)
+def _sk(term, iris: dict):
+    return iris[term] if isinstance(term, ox.BlankNode) else term
+
+

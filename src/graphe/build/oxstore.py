@@ -30,20 +30,25 @@ from graphe.namespaces import GRAPH_DERIVEES, GRAPH_INFERENCES, bind_all
 NOT_ASSERTED = (str(GRAPH_INFERENCES), str(GRAPH_DERIVEES))
 
 
-def load(files: Iterable[Path]) -> ox.Store:
+def load(files: Iterable[Path], named: bool = False) -> ox.Store:
     """An in-memory store holding each of ``files`` in its named graph; a DataError (French,
-    file and line) on the first file that cannot be read."""
+    file and line) on the first file that cannot be read. ``named``: its blank nodes become
+    their Skolem IRIs as each file is read (:func:`graphe.build.ox_skolem.read_named`)."""
+    if named:
+        from graphe.build import ox_skolem
+
+        return ox_skolem.read_named(list(files))
     store = ox.Store()
     for path in files:
         graph = ox.NamedNode(str(dataset.graph_for(path)))
         try:
             store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph)
         except (SyntaxError, OSError, ValueError) as exc:
-            raise _refusal(Path(path), exc) from None
+            raise refusal(Path(path), exc) from None
     return store
 
 
-def _refusal(path: Path, exc: Exception) -> DataError:
+def refusal(path: Path, exc: Exception) -> DataError:
     """The French error for a file Oxigraph could not load: rdflib's, translated, when rdflib
     refuses it too (it knows which line and why), else where Oxigraph stopped."""
     dataset.parse_file(path)  # raises the French DataError (syntax, missing file, rights, encoding)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graphe import dataset, derived, diskstore, search, sources
-from graphe.build import ox_provenance, ox_skolem, oxstore
+from graphe.build import ox_provenance, oxstore
 from graphe.build.publish import record_timings, swap, write_outputs
 from graphe.draft.publication import refuse_drafts
 from graphe.errors import DataError, GrapheError, ProvenanceError, ValidationFailed
@@ -66,15 +66,13 @@ def _build(dist: Path, project: Project, shacl_engine: str | None = None) -> Bui
         raise DataError(f"aucun fichier Turtle dans {project.ontology} ni {project.data_ttl}")
     report = _validate(files, project, shacl_engine)  # file by file, before the whole dataset is in memory (its workers fork)
     lap("validation")
-    store = oxstore.load(files)  # one Oxigraph store for every stage after (graphe.build.oxstore)
+    store = oxstore.load(files, named=True)  # one Oxigraph store for every stage after, blank nodes named (Skolem)
     refuse_drafts(store)
     lap("lecture")
 
     anchors = check_provenance(store, files, project)
     lap("provenance")
 
-    ox_skolem.skolemize(store)
-    lap("skolemisation")
     inferences = ox.NamedNode(str(GRAPH_INFERENCES))
     store.extend(ox.Quad(t.subject, t.predicate, t.object, inferences) for t in _reason(store))
     lap("raisonnement")
