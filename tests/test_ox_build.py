@@ -262,3 +262,16 @@ def test_from_ox_makes_what_rdflibs_parser_makes():
     for term in (ox.Literal("x"), ox.Literal("x", language="fr"), ox.NamedNode("urn:a"),
                  ox.Literal("3", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))):
         assert from_ox(term).n3() == ox_skolem.n3(term)
+
+
+def test_the_database_prepared_meanwhile_reports_a_failure_in_french(tmp_path):
+    """The server's database is prepared in its own process while the other outputs are written:
+    a dump it cannot read is a French error of the build, not a silent missing database."""
+    from graphe.build.ox_base import Preparation
+    from graphe.errors import GrapheError
+
+    broken = tmp_path / "dataset.nq"
+    broken.write_text("<urn:a> <urn:p> pas une IRI .\n", encoding="utf-8")
+    with pytest.raises(GrapheError, match="base Oxigraph non préparée : .*N-Quads illisibles"):
+        Preparation(tmp_path / "oxigraph", broken).wait()
+    assert not (tmp_path / "oxigraph").exists()

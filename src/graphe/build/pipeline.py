@@ -17,6 +17,7 @@ import pyoxigraph as ox
 
 from graphe import dataset, derived, diskstore, search, sources
 from graphe.build import ox_provenance, oxstore
+from graphe.build.ox_base import Preparation
 from graphe.build.publish import record_timings, swap, write_outputs
 from graphe.draft.publication import refuse_drafts
 from graphe.errors import DataError, GrapheError, ProvenanceError, ValidationFailed
@@ -85,20 +86,28 @@ def _build(dist: Path, project: Project, shacl_engine: str | None = None) -> Bui
         tmp.chmod(0o755)  # mkdtemp makes it private; dist/ is published (served, downloaded)
     except OSError as exc:
         raise GrapheError(f"{dist}: écriture impossible: {exc}") from None
+    base: list[Preparation] = []
+
+    def prepare_base(nquads: Path) -> None:
+        if diskstore.wanted(nquads):  # large: the server's shared database, prepared meanwhile (graphe.build.ox_base)
+            base.append(Preparation(tmp / "oxigraph", nquads))
+
     try:
-        version, triples, written = write_outputs(store, report, tmp, files, anchors, timings, project)
+        version, triples, written = write_outputs(store, report, tmp, files, anchors, timings, project, prepare_base)
         lap("ecriture")
         search.write_index(store, tmp / search.INDEX_FILE, project)  # the pages' full-text search
         lap("recherche")
-        if diskstore.wanted(tmp / "dataset.nq"):  # large: the server's shared database, built here once
-            del store  # the database is loaded from dataset.nq: the memory goes to it
-            diskstore.prepare(tmp / "oxigraph", tmp / "dataset.nq")
+        if base:
+            del store
+            base.pop().wait()
             lap("base")
         record_timings(tmp, timings)
         swap(tmp, dist)
     except OSError as exc:
         raise GrapheError(f"{dist}: écriture impossible, le précédent jeu reste en place: {exc}") from None
     finally:
+        for preparation in base:
+            preparation.stop()
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return BuildResult(dist, version, triples, timings, written)

@@ -31,15 +31,18 @@ GRAPH_NODES = {ox.NamedNode(str(g)) for g in GRAPH_FILES}
 
 def write_outputs(
     store: ox.Store, report, out: Path, files: list[Path], anchors: int, timings: dict[str, float], project: Project,
+    on_nquads=None,
 ) -> tuple[str, dict[str, int], list[str]]:
     """Write every output into ``out`` from the build's store; return (version, triples per graph, file names).
 
     The dumps go to their files one by one (:mod:`graphe.build.ox_files`, :mod:`graphe.build.ox_jsonld`):
     at France's size they weigh gigabytes together, and were held in memory at once.
+    ``on_nquads``: called with ``dataset.nq``'s path as soon as it is written (the server's
+    database is prepared from it meanwhile: :mod:`graphe.build.ox_base`).
     """
     scratch = Path(tempfile.mkdtemp(prefix=".travail-", dir=out))  # removed before ``out`` is published
     try:
-        dumps = _write_dumps(store, out, scratch)
+        dumps = _write_dumps(store, out, scratch, on_nquads)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     version = dumps["dataset.nq"][1]
@@ -78,10 +81,12 @@ def write_outputs(
     return version, triples, sorted([*dumps, *other, "SHA256SUMS", "build.json"])
 
 
-def _write_dumps(store: ox.Store, out: Path, scratch: Path) -> dict[str, tuple[int, str]]:
+def _write_dumps(store: ox.Store, out: Path, scratch: Path, on_nquads=None) -> dict[str, tuple[int, str]]:
     """Every dump of the dataset into ``out``; each one's size and SHA-256."""
     graphs = oxstore.named_graphs(store)
     ox_files.write_nquads(store, out / "dataset.nq", scratch)
+    if on_nquads is not None:
+        on_nquads(out / "dataset.nq")
     triples = ox_files.split_graphs(out / "dataset.nq", graphs, scratch)
     names = [*(ox.NamedNode(str(g)) for g in GRAPH_FILES), *(g for g in graphs if g not in GRAPH_NODES)]
     turtles = []
