@@ -93,6 +93,17 @@ def test_skolem_names_do_not_depend_on_the_reading():
     assert len(set(re.findall(r"genid/([0-9a-f-]+)>", first))) == 4
 
 
+def test_files_named_in_two_processes_give_the_same_store(skolemized, tmp_path):
+    """Many files are read and named by two forked processes: the same quads, the same refusals."""
+    assert _nquads(ox_skolem.read_named(FILES, jobs=2)) == _nquads(skolemized)
+    broken = tmp_path / "casse.ttl"
+    broken.write_text('<urn:a> <urn:p> "jamais fermé .\n', encoding="utf-8")
+    with pytest.raises(DataError, match=r"casse\.ttl: ligne 1 : Turtle invalide"):
+        ox_skolem.read_named([*FILES, broken], jobs=2)
+    with pytest.raises(DataError, match="fichier introuvable"):
+        ox_skolem.read_named([*FILES, tmp_path / "absent.ttl"], jobs=2)
+
+
 def test_the_same_blank_node_in_two_files_is_numbered_as_in_the_whole_dataset(tmp_path):
     """Two files stating the very same passage of the same resource: named file by file they
     would get one name (and merge); the collision is noticed and the names are the whole store's."""
@@ -105,6 +116,7 @@ def test_the_same_blank_node_in_two_files_is_numbered_as_in_the_whole_dataset(tm
         files.append(path)
     store = oxstore.load(files, named=True)
     assert _nquads(store) == to_nquads(skolemize(dataset.load(files)))
+    assert _nquads(ox_skolem.read_named(files, jobs=2)) == _nquads(store)
     assert len(set(re.findall(r"genid/([0-9a-f-]+)>", _nquads(store)))) == 4
 
 

@@ -10,6 +10,10 @@ those of a whole store at once.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import multiprocessing
+import os
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -51,7 +55,7 @@ def n3(term) -> str:
     return str(term)
 
 
-def read_named(files: list[Path]) -> ox.Store:
+def read_named(files: list[Path], jobs: int | None = None) -> ox.Store:
     """A store of ``files`` (each in its named graph) whose blank nodes are already Skolem IRIs.
 
     A blank node never leaves its file, so its triples, its parents and its name are all there:
@@ -60,29 +64,53 @@ def read_named(files: list[Path]) -> ox.Store:
     store held both copies until the old ones were deleted). The one exception — two files
     holding the very same blank node in the very same place, which the names number together —
     is noticed, and the files are then read plainly and named all at once.
+
+    The naming is Python's work, file by file: ``jobs`` processes (default: two when there are
+    many files) do it and hand back N-Quads, which this process's store loads.
     """
     from graphe.build import oxstore
 
+    if jobs is None:
+        jobs = min(2, os.cpu_count() or 1) if len(files) > 32 else 1
     store = ox.Store()
-    blank = ox.BlankNode
     bases: set[str] = set()  # every name so far, without its copy number
-    for path in files:
-        graph = ox.NamedNode(str(dataset.graph_for(path)))
-        try:
-            quads = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
-        except (SyntaxError, OSError, ValueError) as exc:
-            raise oxstore.refusal(Path(path), exc) from None
-        names = _names([q for q in quads if isinstance(q.subject, blank) or isinstance(q.object, blank)], graph.value)
-        here = {name.split("-")[0] for name in names.values()}
-        if not bases.isdisjoint(here):  # copies across files: the names are the whole dataset's
-            del store
-            whole = oxstore.load(files)
-            skolemize(whole)
-            return whole
-        bases |= here
-        iris = {b: ox.NamedNode(GENID + name) for b, name in names.items()}
-        store.extend(ox.Quad(_sk(q.subject, iris), q.predicate, _sk(q.object, iris), graph) for q in quads)
+    with _mapper(jobs) as mapped:
+        for path, (error, nquads, here) in zip(files, mapped(_named_file, [str(f) for f in files])):
+            if error is not None:
+                raise oxstore.refusal(Path(path), ValueError(error))
+            if not bases.isdisjoint(here):  # copies across files: the names are the whole dataset's
+                del store
+                whole = oxstore.load(files)
+                skolemize(whole)
+                return whole
+            bases.update(here)
+            store.load(nquads, format=ox.RdfFormat.N_QUADS)
     return store
+
+
+@contextlib.contextmanager
+def _mapper(jobs: int):
+    """``map`` in this process, or an ordered ``imap`` over ``jobs`` forked processes (forked
+    before the store exists: nothing of the dataset is copied)."""
+    if jobs <= 1:
+        yield map
+        return
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        yield functools.partial(pool.imap, chunksize=16)
+
+
+def _named_file(path: str) -> tuple[str | None, bytes, list[str]]:
+    """One file read and its blank nodes named: (error, N-Quads in its named graph, names without copy number)."""
+    blank = ox.BlankNode
+    graph = ox.NamedNode(str(dataset.graph_for(Path(path))))
+    try:
+        quads = list(ox.parse(path=path, format=ox.RdfFormat.TURTLE))
+    except (SyntaxError, OSError, ValueError) as exc:
+        return str(exc), b"", []
+    names = _names([q for q in quads if isinstance(q.subject, blank) or isinstance(q.object, blank)], graph.value)
+    iris = {b: ox.NamedNode(GENID + name) for b, name in names.items()}
+    named = (ox.Quad(_sk(q.subject, iris), q.predicate, _sk(q.object, iris), graph) for q in quads)
+    return None, ox.serialize(named, format=ox.RdfFormat.N_QUADS), sorted({n.split("-")[0] for n in names.values()})
 
 
 def skolemize(store: ox.Store) -> int:
