@@ -42,6 +42,7 @@ from graphe.cli.parser import FrenchParser
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import loadgen  # noqa: E402
+import named_route  # noqa: E402
 import servers  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent
@@ -91,6 +92,8 @@ class Query:
     kind: str  # "table" or "graph"
     named: bool
     peers_too: bool = True  # False: graphe only (the query could make a peer go on the network)
+    route: str | None = None  # graphe's /queries/{name} address for it (named_route.py)
+    other: bool = False  # a named question with other values than its defaults
 
 
 def _reaches_out(text: str) -> bool:
@@ -111,10 +114,27 @@ def load_queries(root: Path) -> list[Query]:
     found = []
     for path in sorted((root / "queries").glob("*.rq")):
         text = NamedQuery.from_file(path).bind({})
-        found.append(Query(f"nommée:{path.stem}", text, _kind(query_form(text)), True, not _reaches_out(text)))
+        found.append(Query(f"nommée:{path.stem}", text, _kind(query_form(text)), True, not _reaches_out(text),
+                           named_route.route_of(path.stem)))
     for path in sorted((root / "tests" / "endpoint" / "queries").glob("*.rq")):
         text = path.read_text(encoding="utf-8")
         found.append(Query(f"difficile:{path.stem}", text, _kind(query_form(text)), False, not _reaches_out(text)))
+    return found
+
+
+def other_queries(server: servers.Server, root: Path) -> list[Query]:
+    """Each named question with parameters, bound with other values than its defaults
+    (named_route.other_values: found in the data ``server`` serves)."""
+    from graphe.guard import query_form
+    from graphe.queries import catalogue
+
+    found = []
+    for q in catalogue(root / "queries"):
+        values = named_route.other_values(server.port, server.path, q) if q.params else {}
+        if values:
+            text = q.bind(values)
+            found.append(Query(f"nommée-autre:{q.name}", text, _kind(query_form(text)), True, not _reaches_out(text),
+                               named_route.route_of(q.name, values), other=True))
     return found
 
 
@@ -301,6 +321,8 @@ def main(argv: list[str] | None = None) -> int:
             cold = srv.start(work)
             started.append(srv)
             print(f"{cold:.2f} s", flush=True)
+        if started and started[0].name == "graphe":  # the questions with other values, found in graphe's data
+            queries += [q for q in other_queries(started[0], ROOT) if args.only in q.name]
 
         for srv in started:
             res = results[srv.name] = {"timings": {}, "load": {}}
@@ -310,6 +332,9 @@ def main(argv: list[str] | None = None) -> int:
                     res["timings"][q.name] = Timing(note="non envoyée (FROM ou SERVICE : accès réseau)")
                     continue
                 res["timings"][q.name] = time_query(srv, q, args.iterations, args.budget, args.timeout)
+                if srv.name == "graphe" and q.route:  # as a user calls it (named_route.py)
+                    res["timings"]["route:" + q.name] = named_route.time_route(
+                        srv.port, q.route, args.iterations, args.budget, args.timeout, Timing())
                 print(".", end="", flush=True)
             for c in args.concurrency:
                 print(f" · {c} clients", end="", flush=True)
@@ -333,14 +358,25 @@ def main(argv: list[str] | None = None) -> int:
     for q in queries:
         rows.append((f"{q.name} médiane (ms)", True, [results[n]["timings"][q.name].median for n in names]))
         rows.append((f"{q.name} p95 (ms)", True, [results[n]["timings"][q.name].p95 for n in names]))
+        route = results.get("graphe", {}).get("timings", {}).get("route:" + q.name)
+        if route is not None:
+            rows.append((f"  {q.name.split(':')[1]} par GET /queries, graphe seul ({route.note}) médiane (ms)", False,
+                         [route.median, *[None] * (len(names) - 1)]))
     # geometric means over the queries every server answered, so that they compare alike
     answered = [q for q in queries if all(results[n]["timings"][q.name].median for n in names)]
-    named = [q for q in answered if q.named]
+    named = [q for q in answered if q.named and not q.other]
     hard = [q for q in answered if not q.named]
-    for label, group in (("nommées", named), ("difficiles", hard)):
+    others = [q for q in answered if q.other]
+    for label, group in (("nommées", named), ("nommées, autres valeurs", others), ("difficiles", hard)):
         if group:
             rows.append((f"moyenne géométrique des médianes, {label} (ms)", True,
                          [geomean([results[n]["timings"][q.name].median for q in group]) for n in names]))
+    if "graphe" in results:
+        for label, group in (("nommées", named), ("nommées, autres valeurs", others)):
+            routes = [results["graphe"]["timings"].get("route:" + q.name) for q in group]
+            if any(routes):
+                rows.append((f"  graphe seul, par /queries/{{nom}}, {label} : moy. géom. (ms)", False,
+                             [geomean([r.median for r in routes if r is not None]), *[None] * (len(names) - 1)]))
     errors = {n: sum(t.errors for t in results[n]["timings"].values())
               + sum(r.errors for r in results[n]["load"].values()) for n in names}
     rows.append(("erreurs (réponses non 2xx, connexions)", False, [errors[n] for n in names]))

@@ -25,6 +25,7 @@ OUTPUTS = {
     "inferences.ttl", "derivees.ttl", "shacl-report.ttl", "shacl-report.txt", "void.ttl", "build.json", "SHA256SUMS",
     "recherche.sqlite",  # the pages' full-text index: derived from dataset.nq, not a dump
     "formes.ttl", "ontologie.html",
+    "reponses",  # the named questions' default answers, written once (graphe.precomputed)
 }
 GRAPH_TURTLES = {
     "ontologie.ttl": GRAPH_ONTOLOGIE, "annexe-1.ttl": GRAPH_ANNEXE,
@@ -38,7 +39,7 @@ def sha(path: Path) -> str:
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
+    return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +62,7 @@ def test_checksums_and_version(built_dist):
     for line in (built_dist / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
         digest, name = line.split("  ", 1)
         listed[name] = digest
-    assert set(listed) == OUTPUTS - {"SHA256SUMS", "build.json", "recherche.sqlite"}
+    assert set(listed) == OUTPUTS - {"SHA256SUMS", "build.json", "recherche.sqlite", "reponses"}
     assert all(sha(built_dist / name) == digest for name, digest in listed.items())
     meta = json.loads((built_dist / "build.json").read_text(encoding="utf-8"))
     assert meta["version"] == sha(built_dist / "dataset.nq")

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.staticfiles import StaticFiles
 
-from graphe import guard, queries
+from graphe import guard, precomputed, queries
 from graphe.api import draft, named, ops, publication, resources
 from graphe.api.http import AnswerCache, LimitsMiddleware, error_response
 from graphe.api.observe import Metrics, MetricsMiddleware
@@ -59,6 +59,7 @@ class Runtime:
         self.catalogue: dict[str, queries.NamedQuery] = {}
         self.version = ""
         self.executor: Executor | None = None
+        self.answers = None  # the named questions' answers computed by the build (graphe.precomputed)
         self._follow: asyncio.Task | None = None  # a remote store: taking up new publications
         self.started = time.time()
 
@@ -76,6 +77,8 @@ class Runtime:
                 raise DataError(f"{nquads} : jeu de données absent (lancer « graphe build »).")
             prepare_store(spec, nquads)
             self.version = dataset_version(spec, nquads)
+            self.answers = precomputed.open_for(self.settings.dist, self.version, spec, self.settings.page_size,
+                                                self.settings.row_limit, self.settings.base_iri, self.prefixes)
         memory = self.settings.worker_memory_mb
         config = StoreConfig(spec, nquads, self.prefixes, self.limits, memory * 2**20 if memory else None)
         inline = Inline(config, self.version, self.settings.inline_ms) if self.settings.inline_ms > 0 else None

@@ -181,11 +181,11 @@ def no_cache(req: Req) -> bool:
 
 async def execute(
     rt, req: Req, checked: guard.CheckedQuery, fmt: formats.Format, timeout_param: str | None,
-    start: float, text: str, *, wrap=None,
+    start: float, text: str, *, wrap=None, ready=None,
 ) -> Reply:
     """Run a checked query in ``fmt`` with ETag, cache, headers, log line and metrics.
 
-    ``wrap`` (for named queries' HTML) turns the written answer into the final body.
+    ``wrap`` (named queries' HTML) makes the final body; ``ready``: the build's answer (graphe.precomputed).
     """
     timeout = rt.timeout_for(timeout_param)
     row_limit = rt.settings.row_limit
@@ -205,7 +205,7 @@ async def execute(
         headers.update(cached.headers)
         _log(rt, text, checked.form, fmt.name, 200, headers.get("X-Rows"), "X-Truncated" in headers, start, "hit")
         return Reply(200, cached.body, cached.media_type, headers, cached.gzipped)
-    result = await rt.executor.run(checked, format=fmt.name, timeout=timeout, row_limit=row_limit)
+    result = ready or await rt.executor.run(checked, format=fmt.name, timeout=timeout, row_limit=row_limit)
     elapsed = time.perf_counter() - start
     out = {"X-Rows": str(result.rows)}
     if result.truncated:
@@ -216,12 +216,14 @@ async def execute(
     body = wrap(result) if wrap else result.body
     media_type = "text/html; charset=utf-8" if wrap and actual.name == "html" else actual.content_type
     headers.update(out)
-    headers["Server-Timing"] = f"requete;dur={elapsed * 1000:.1f}"
-    if use_cache and not bypass:
+    headers["Server-Timing"] = f"requete;dur={elapsed * 1000:.1f}" + (", precalcul" if ready is not None else "")
+    if use_cache and not bypass and ready is None:  # a precomputed answer is read from its file
         rt.cache.put(etag, Cached(body, media_type, tuple(out.items())))
     rt.metrics.child(rt.metrics.queries, result.form, "ok").inc()
-    rt.metrics.child(rt.metrics.query_latency).observe(elapsed)
-    _log(rt, text, result.form, actual.name, 200, result.rows, result.truncated, start, "bypass" if bypass else "miss")
+    if ready is None:  # the engine's latency, not a file's
+        rt.metrics.child(rt.metrics.query_latency).observe(elapsed)
+    how = "precalcul" if ready is not None else "bypass" if bypass else "miss"
+    _log(rt, text, result.form, actual.name, 200, result.rows, result.truncated, start, how)
     return Reply(200, body, media_type, headers)
 
 

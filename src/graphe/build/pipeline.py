@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graphe import dataset, derived, diskstore, search, sources
+from graphe import dataset, derived, diskstore, precomputed, search, sources
 from graphe.build import ox_provenance, oxstore
 from graphe.build.ox_base import Preparation
 from graphe.build.publish import record_timings, swap, write_outputs
@@ -97,10 +97,12 @@ def _build(dist: Path, project: Project, shacl_engine: str | None = None) -> Bui
         lap("ecriture")
         search.write_index(store, tmp / search.INDEX_FILE, project)  # the pages' full-text search
         lap("recherche")
+        del store  # what follows reads dist/ (its database, or dataset.nq)
         if base:
-            del store
             base.pop().wait()
             lap("base")
+        precomputed.write(tmp, project)  # the named questions' default answers, served as files (graphe.precomputed)
+        lap("reponses")
         record_timings(tmp, timings)
         swap(tmp, dist)
     except OSError as exc:
