@@ -100,7 +100,7 @@ def validation_only(project: Path, cache: Path, engine: str, before: str, ref_pa
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", VALIDATE, engine], env=env, stdout=subprocess.PIPE, text=True)
     out, wall, samples, peak = scale.watched(proc, t0, 0.2)
-    cpu = max((c for _, c in samples), default=0.0)
+    cpu = max((s[1] for s in samples), default=0.0)
     shutil.rmtree(cache, ignore_errors=True)
     result = json.loads(out.strip().splitlines()[-1])
     figures = {"engine": engine, "wall": wall, "cpu": cpu, "peak_rss": peak, **result,
@@ -119,18 +119,19 @@ def table(new: dict, ref: dict | None) -> str:
     for name in names:
         rows.append((name, new["stages"].get(name), (ref or {}).get("stages", {}).get(name)))
     rows.append(("total", (new["wall"], new["cpu"]), (ref["wall"], ref["cpu"]) if ref else None))
-    header = ["étape", "mur / CPU (s)"] + (["référence mur / CPU (s)", "ratio mur", "ratio CPU"] if ref else [])
+    header = ["étape", "mur / CPU (s)", "RSS max. (Go)"] + (["référence mur / CPU (s)", "ratio mur", "ratio CPU"] if ref else [])
     lines = [header]
+    peaks = new.get("peak_rss_stages", {})
     for name, n, r in rows:
-        cells = [name, _pair(n)]
+        cells = [name, _pair(n), f"{peaks[name] / 1e9:.2f}" if peaks.get(name) else "—"]
         if ref:
             cells += [_pair(r), _ratio(n, r, 0), _ratio(n, r, 1)]
         lines.append(cells)
-    peak = ["RSS max. de l'arbre (Go)", f"{new['peak_rss'] / 1e9:.2f}"]
+    peak = ["RSS max. de l'arbre (Go)", "", f"{new['peak_rss'] / 1e9:.2f}"]
     if ref:
         peak += [f"{ref['peak_rss'] / 1e9:.2f}", f"{new['peak_rss'] / ref['peak_rss']:.2f}×", ""]
     lines.append(peak)
-    lines.append(["quads publiés", f"{new['quads']:,}".replace(",", " ")]
+    lines.append(["quads publiés", f"{new['quads']:,}".replace(",", " "), ""]
                  + ([f"{ref.get('quads', 0):,}".replace(",", " "), "", ""] if ref else []))
     widths = [max(len(str(row[c])) for row in lines) for c in range(len(header))]
     return "\n".join("  ".join(str(x).ljust(w) if i == 0 else str(x).rjust(w)

@@ -52,18 +52,19 @@ def tree_cpu(root: int) -> float:
     return total
 
 
-def watched(proc: subprocess.Popen, t0: float, every: float) -> tuple[str, float, list[tuple[float, float]], int]:
-    """Wait for ``proc`` while sampling its tree every ``every`` s: output, wall, (t, CPU) samples, peak RSS.
+def watched(proc: subprocess.Popen, t0: float, every: float) -> tuple[str, float, list[tuple[float, float, int]], int]:
+    """Wait for ``proc`` while sampling its tree every ``every`` s: output, wall, (t, CPU, RSS) samples, peak RSS.
 
     A sampling thread, because the tree's CPU and memory are only visible from /proc while it runs.
     """
-    samples: list[tuple[float, float]] = []
+    samples: list[tuple[float, float, int]] = []
     peak, done = [0], threading.Event()
 
     def sample() -> None:
         while not done.is_set():
-            samples.append((time.perf_counter() - t0, tree_cpu(proc.pid)))
-            peak[0] = max(peak[0], servers.tree_rss(proc.pid))
+            rss = servers.tree_rss(proc.pid)
+            samples.append((time.perf_counter() - t0, tree_cpu(proc.pid), rss))
+            peak[0] = max(peak[0], rss)
             done.wait(every)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -89,12 +90,14 @@ def timed_build(project: Path, dist: Path, cache: Path | None = None, extra: lis
     stages.pop("total", None)
     # the stages run one after the other; what precedes the first is the interpreter's start
     start = wall - sum(stages.values())
-    result, at = {}, start
+    result, rss, at = {}, {}, start
     for name, seconds in stages.items():
         result[name] = (seconds, _cpu_at(samples, at + seconds) - _cpu_at(samples, at))
+        rss[name] = max((s[2] for s in samples if at <= s[0] <= at + seconds), default=0)  # the stage's own peak
         at += seconds
     result["démarrage"] = (start, _cpu_at(samples, start))
-    return {"stages": result, "wall": wall, "cpu": samples[-1][1] if samples else None, "peak_rss": peak}
+    return {"stages": result, "wall": wall, "cpu": samples[-1][1] if samples else None, "peak_rss": peak,
+            "peak_rss_stages": rss}
 
 
 REVALIDATE = """
@@ -142,7 +145,7 @@ def load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def _cpu_at(samples: list[tuple[float, float]], t: float) -> float:
+def _cpu_at(samples: list[tuple[float, float, int]], t: float) -> float:
     """CPU time of the tree at wall time ``t``, interpolated between samples."""
     before = [s for s in samples if s[0] <= t]
     after = [s for s in samples if s[0] > t]
@@ -150,7 +153,7 @@ def _cpu_at(samples: list[tuple[float, float]], t: float) -> float:
         return 0.0
     if not after:
         return before[-1][1]
-    (t1, c1), (t2, c2) = before[-1], after[0]
+    (t1, c1, _), (t2, c2, _) = before[-1], after[0]
     return c1 + (c2 - c1) * (t - t1) / (t2 - t1)
 
 

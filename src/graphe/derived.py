@@ -98,3 +98,18 @@ def derive(ds, project: Project | None = None) -> int:
     for triple in triples:
         target.add(triple)
     return len(triples)
+
+
+def derive_store(store: ox.Store, project: Project | None = None) -> int:
+    """Add the derived facts to the build's store, graph ``graphe:derivees``; how many.
+
+    Each derivation reads the union of the store's named graphs, which at this point of the build
+    are what :func:`sources` gives (``graphe:derivees`` is still empty); Oxigraph evaluates it
+    in place, with no copy of the triples it reads.
+    """
+    target = ox.NamedNode(str(GRAPH_DERIVEES))
+    triples = []
+    for path in derivations(project):
+        triples += store.query(path.read_text(encoding="utf-8"), use_default_graph_as_union=True)
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
+    return len(set(triples))

@@ -83,12 +83,18 @@ def terms(query: str) -> list[str]:
 # ------------------------------------------------------------------------------- the index
 
 
-def write_index(nquads: Path, out: Path, project: Project | None = None) -> int:
-    """Build the index of the dataset ``nquads`` into the file ``out``; the number of documents."""
+def write_index(nquads, out: Path, project: Project | None = None) -> int:
+    """Build the index of the dataset ``nquads`` into the file ``out``; the number of documents.
+
+    ``nquads``: the dump's path, or a pyoxigraph Store holding it already (the build's: no
+    second copy of the dataset in memory)."""
     import pyoxigraph as ox
 
-    store = ox.Store()
-    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    if isinstance(nquads, ox.Store):
+        store = nquads
+    else:
+        store = ox.Store()
+        store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
     text = queries.NamedQuery.from_file((project or current()).queries / QUERY).text
     solutions = store.query(text, use_default_graph_as_union=True)
     names = [v.value for v in solutions.variables]

@@ -46,3 +46,18 @@ def ox_triple(triple) -> ox.Triple:
     """An rdflib triple as a pyoxigraph Triple (to write it with Oxigraph's serialisers)."""
     s, p, o = triple
     return ox.Triple(to_ox(s), to_ox(p), to_ox(o))
+
+
+def from_ox(term):
+    """A pyoxigraph term as the rdflib term rdflib's own parser would have made: a plain
+    string stays without datatype (``"x"``, not ``"x"^^xsd:string``)."""
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    return Literal(term.value) if datatype == results.XSD_STRING else Literal(term.value, datatype=URIRef(datatype))

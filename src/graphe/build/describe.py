@@ -14,14 +14,15 @@ computed here. The release date is the date of the last change to the sources
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import subprocess
 
-from rdflib import RDF, RDFS, XSD, BNode, Dataset, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF
 
-from graphe import formats, stats
+from graphe import formats
+from graphe.build import ox_stats, oxstore
 from graphe.build.dumps import GRAPH_FILES
 from graphe.build.skolem import relabel
 from graphe.errors import DataError
@@ -56,11 +57,11 @@ NAMING = (RDF.type, RDFS.label, FOAF.name, DCAT.startDate, DCAT.endDate)
 
 #: A few resources to start from (void:exampleResource): the first of each of these classes.
 EXAMPLE_CLASSES = (CDV.ContratDeVille, CDV.Objectif, CDV.Action, CDV.Partenaire, CDV.Observation)
+RDF_TYPE = ox.NamedNode(str(RDF.type))
 
 
-def dataset_iri(ds: Dataset) -> URIRef:
-    """The dataset as the referentiel describes it (a void:Dataset or dcat:Dataset that is not the qb cube)."""
-    ref = ds.graph(GRAPH_REFERENTIEL)
+def dataset_iri(ref: Graph) -> URIRef:
+    """The dataset as the referentiel ``ref`` describes it (a void:Dataset or dcat:Dataset that is not the qb cube)."""
     candidates = sorted(
         {s for cls in (VOID.Dataset, DCAT.Dataset) for s in ref.subjects(RDF.type, cls)} - set(ref.subjects(RDF.type, QB.DataSet))
     )
@@ -74,22 +75,27 @@ def dump_iri(fname: str) -> URIRef:
 
 
 def void_graph(
-    ds: Dataset, st: stats.DatasetStats, dumps: dict[str, bytes], version: str, project: Project | None = None,
+    store: ox.Store, st: ox_stats.StoreStats, dumps: dict[str, tuple[int, str]], version: str, project: Project | None = None,
 ) -> Graph:
-    """VoID + DCAT: who, what, where (dumps, endpoint), how much (partitions), which release."""
+    """VoID + DCAT: who, what, where (dumps, endpoint), how much (partitions), which release.
+
+    ``store``: the build's (:mod:`graphe.build.oxstore`), of which only the referentiel and the
+    ontology are copied out; ``dumps``: each dump's size and SHA-256, read from its file.
+    """
     g = bind_all(Graph(), project)
-    d = dataset_iri(ds)
-    _metadata(g, ds, d)
+    ref = oxstore.rdflib_graph(store, [GRAPH_REFERENTIEL])
+    d = dataset_iri(ref)
+    _metadata(g, ref, d)
     g.add((DESCRIPTION, RDF.type, VOID.DatasetDescription))
     g.add((DESCRIPTION, FOAF.primaryTopic, d))
     g.add((d, RDF.type, VOID.Dataset))
     g.add((d, RDF.type, DCAT.Dataset))
     g.add((d, DCAT.version, Literal(version)))
-    g.add((d, DCTERMS.modified, Literal(release_date(ds, project), datatype=XSD.date)))
+    g.add((d, DCTERMS.modified, Literal(release_date(store, project), datatype=XSD.date)))
     g.add((d, VOID.uriSpace, Literal(ID_BASE)))
     g.add((d, VOID.sparqlEndpoint, ENDPOINT))
     g.add((d, DCTERMS.conformsTo, ONTOLOGY))
-    for example in examples(ds):
+    for example in examples(store):
         g.add((d, VOID.exampleResource, example))
     _statistics(g, d, st)
     _service(g, d)
@@ -97,9 +103,8 @@ def void_graph(
     return relabel(g)  # stable labels for the partitions and checksums: the file is byte-stable
 
 
-def _metadata(g: Graph, ds: Dataset, d: URIRef) -> None:
+def _metadata(g: Graph, ref: Graph, d: URIRef) -> None:
     """The referentiel's description of ``d``, with one level of what it points to (publisher, period)."""
-    ref = ds.graph(GRAPH_REFERENTIEL)
     for p, o in ref.predicate_objects(d):
         g.add((d, p, o))
         if p in (DCTERMS.publisher, DCTERMS.temporal, DCTERMS.spatial) and isinstance(o, URIRef):
@@ -112,7 +117,7 @@ def _metadata(g: Graph, ds: Dataset, d: URIRef) -> None:
         raise DataError(f"referentiel: la description du jeu de données {d} n'a pas de {names}")
 
 
-def _statistics(g: Graph, d: URIRef, st: stats.DatasetStats) -> None:
+def _statistics(g: Graph, d: URIRef, st: ox_stats.StoreStats) -> None:
     nni = XSD.nonNegativeInteger
 
     def count(n: int) -> Literal:
@@ -123,15 +128,15 @@ def _statistics(g: Graph, d: URIRef, st: stats.DatasetStats) -> None:
 
     u = st.union
     g.add((d, VOID.triples, count(u.triples)))
-    g.add((d, VOID.distinctSubjects, count(len(u.subjects))))
-    g.add((d, VOID.distinctObjects, count(len(u.objects))))
+    g.add((d, VOID.distinctSubjects, count(u.subjects)))
+    g.add((d, VOID.distinctObjects, count(u.objects)))
     g.add((d, VOID.properties, count(len(u.properties))))
     g.add((d, VOID.classes, count(len(u.classes))))
     for cls, members in u.classes.items():
         part = BNode()
         g.add((d, VOID.classPartition, part))
         g.add((part, VOID["class"], term(cls)))
-        g.add((part, VOID.entities, count(len(members))))
+        g.add((part, VOID.entities, count(members)))
     for prop, n in u.properties.items():
         part = BNode()
         g.add((d, VOID.propertyPartition, part))
@@ -162,9 +167,9 @@ def _service(g: Graph, d: URIRef) -> None:
             g.add((ENDPOINT, p, o))
 
 
-def _distributions(g: Graph, d: URIRef, dumps: dict[str, bytes]) -> None:
+def _distributions(g: Graph, d: URIRef, dumps: dict[str, tuple[int, str]]) -> None:
     licence = g.value(d, DCTERMS.license)
-    for fname, data in sorted(dumps.items()):
+    for fname, (size, sha256) in sorted(dumps.items()):
         dist = dump_iri(fname)
         fmt = formats.for_file(fname)
         if fname.startswith("dataset."):
@@ -179,28 +184,26 @@ def _distributions(g: Graph, d: URIRef, dumps: dict[str, bytes]) -> None:
             g.add((dist, DCTERMS["format"], URIRef(FILE_TYPES + FILE_TYPE[fmt.name])))
         if licence is not None:
             g.add((dist, DCTERMS.license, licence))
-        g.add((dist, DCAT.byteSize, Literal(len(data), datatype=XSD.nonNegativeInteger)))
+        g.add((dist, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
         checksum = BNode()
         g.add((dist, SPDX.checksum, checksum))
         g.add((checksum, RDF.type, SPDX.Checksum))
         g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-        g.add((checksum, SPDX.checksumValue, Literal(hashlib.sha256(data).hexdigest(), datatype=XSD.hexBinary)))
+        g.add((checksum, SPDX.checksumValue, Literal(sha256, datatype=XSD.hexBinary)))
 
 
-def examples(ds: Dataset) -> list[URIRef]:
+def examples(store: ox.Store) -> list[URIRef]:
     """The first resource (by IRI) of each of :data:`EXAMPLE_CLASSES` that has one."""
     found = []
     for cls in EXAMPLE_CLASSES:
-        members = sorted(
-            str(s) for g in ds.graphs() for s in g.subjects(RDF.type, cls)
-            if isinstance(s, URIRef) and str(s).startswith(ID_BASE) and "/.well-known/" not in str(s)
-        )
-        if members:
-            found.append(URIRef(members[0]))
+        members = (q.subject.value for q in store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(str(cls))))
+        first = min((s for s in members if s.startswith(ID_BASE) and "/.well-known/" not in s), default=None)
+        if first is not None:
+            found.append(URIRef(first))
     return found
 
 
-def release_date(ds: Dataset, project: Project | None = None) -> dt.date:
+def release_date(store: ox.Store, project: Project | None = None) -> dt.date:
     """When the sources last changed: SOURCE_DATE_EPOCH, the last commit touching them, or the ontology's date."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
@@ -215,7 +218,7 @@ def release_date(ds: Dataset, project: Project | None = None) -> dt.date:
             return dt.date.fromisoformat(done.stdout.strip())
     except (OSError, subprocess.SubprocessError, ValueError):
         pass
-    modified = ds.graph(GRAPH_ONTOLOGIE).value(ONTOLOGY, DCTERMS.modified)
+    modified = oxstore.rdflib_graph(store, [GRAPH_ONTOLOGIE]).value(ONTOLOGY, DCTERMS.modified)
     if modified is None:
         raise DataError("date de la publication introuvable : ni SOURCE_DATE_EPOCH, ni historique git, ni dcterms:modified de l'ontologie")
     return dt.date.fromisoformat(str(modified))

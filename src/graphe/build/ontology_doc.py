@@ -18,7 +18,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 from markupsafe import Markup, escape
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, XSD
 
@@ -354,10 +354,17 @@ def environment() -> Environment:
     return templates.env
 
 
-def render(ds: Dataset, shapes: Graph) -> str:
-    """The page for the ontology graph of ``ds``, its ``shapes`` and its data (all graphs)."""
-    ontology = ds.graph(GRAPH_ONTOLOGIE)
-    data = Graph()
-    for g in ds.graphs():
-        data += g
+def render(ds, shapes: Graph) -> str:
+    """The page for the ontology graph of ``ds``, its ``shapes`` and its data (all graphs).
+
+    ``ds``: an rdflib Dataset, or the build's Oxigraph store (read through a view, not copied)."""
+    if hasattr(ds, "quads_for_pattern"):
+        from graphe.build import oxstore
+        from graphe.build.oxview import StoreView
+
+        ontology, data = oxstore.rdflib_graph(ds, [GRAPH_ONTOLOGIE]), StoreView(ds)
+    else:
+        ontology, data = ds.graph(GRAPH_ONTOLOGIE), Graph()
+        for g in ds.graphs():
+            data += g
     return environment().get_template("ontologie.html").render(**Doc(ontology, shapes, data).context())

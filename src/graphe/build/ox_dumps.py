@@ -1,12 +1,13 @@
-"""The large dumps written by Oxigraph: N-Quads and each named graph's Turtle, from one conversion.
+"""The dumps from rdflib terms converted once to Oxigraph's: N-Quads and each named graph's Turtle.
 
-At France's size (300×, 2.8 M quads) rdflib's Turtle writer takes ≈ 300 µs a triple — the
-build's longest stage after validation — and every dump converted the rdflib terms again.
-Here each named graph's triples become Oxigraph terms once (a term met again is not converted
-again), are sorted, and Oxigraph writes them: the N-Quads are the very bytes of
-:func:`graphe.build.dumps.to_nquads`, the Turtle holds the very triples of
-:func:`graphe.build.dumps.to_turtle` (``tests/test_build.py`` parses every dump and compares
-them), laid out by Oxigraph, subjects in N-Triples order, with the prefixes it uses, sorted.
+``graphe build`` no longer holds rdflib terms: it writes its dumps from its Oxigraph store,
+file by file (:mod:`graphe.build.ox_files`, :mod:`graphe.build.ox_jsonld`). This module stays
+as the in-memory reference those writers are compared with (``tests/test_ox_build.py``), itself
+compared with rdflib's writers (``tests/test_ox_dumps.py``): here each named graph's triples
+become Oxigraph terms once, are sorted, and Oxigraph writes them; the N-Quads are the very bytes
+of :func:`graphe.build.dumps.to_nquads`, the Turtle holds the very triples of
+:func:`graphe.build.dumps.to_turtle`, laid out by Oxigraph, subjects in N-Triples order, with
+the prefixes it uses, sorted.
 """
 
 from __future__ import annotations

@@ -13,11 +13,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+import pyoxigraph as ox
 
 from graphe import dataset, derived, diskstore, precomputed, search, sources
+from graphe.build import ox_provenance, oxstore
+from graphe.build.ox_base import Preparation
 from graphe.build.publish import record_timings, swap, write_outputs
-from graphe.build.skolem import skolemize
 from graphe.draft.publication import refuse_drafts
 from graphe.errors import DataError, GrapheError, ProvenanceError, ValidationFailed
 from graphe.namespaces import GRAPH_INFERENCES
@@ -66,20 +67,18 @@ def _build(dist: Path, project: Project, shacl_engine: str | None = None) -> Bui
         raise DataError(f"aucun fichier Turtle dans {project.ontology} ni {project.data_ttl}")
     report = _validate(files, project, shacl_engine)  # file by file, before the whole dataset is in memory (its workers fork)
     lap("validation")
-    ds = dataset.load(files, project)
-    refuse_drafts(ds)
+    store = oxstore.load(files, named=True)  # one Oxigraph store for every stage after, blank nodes named (Skolem)
+    refuse_drafts(store)
     lap("lecture")
 
-    anchors = check_provenance(ds, files, project)
+    anchors = check_provenance(store, files, project)
     lap("provenance")
 
-    ds = skolemize(ds)
-    inferred = _reason(ds)
-    target = ds.graph(GRAPH_INFERENCES)
-    for triple in inferred:
-        target.add(triple)
+    inferences = ox.NamedNode(str(GRAPH_INFERENCES))
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, inferences) for t in _reason(store))
     lap("raisonnement")
-    derived.derive(ds, project)  # graphe:derivees: the links the named queries read (graphe.derived)
+    derived.derive_store(store, project)  # graphe:derivees: the links the named queries read (graphe.derived)
+    lap("derivees")
 
     try:
         dist.parent.mkdir(parents=True, exist_ok=True)
@@ -87,13 +86,20 @@ def _build(dist: Path, project: Project, shacl_engine: str | None = None) -> Bui
         tmp.chmod(0o755)  # mkdtemp makes it private; dist/ is published (served, downloaded)
     except OSError as exc:
         raise GrapheError(f"{dist}: écriture impossible: {exc}") from None
+    base: list[Preparation] = []
+
+    def prepare_base(nquads: Path) -> None:
+        if diskstore.wanted(nquads):  # large: the server's shared database, prepared meanwhile (graphe.build.ox_base)
+            base.append(Preparation(tmp / "oxigraph", nquads))
+
     try:
-        version, triples, written = write_outputs(ds, report, tmp, files, anchors, timings, project)
+        version, triples, written = write_outputs(store, report, tmp, files, anchors, timings, project, prepare_base)
         lap("ecriture")
-        search.write_index(tmp / "dataset.nq", tmp / search.INDEX_FILE, project)  # the pages' full-text search
+        search.write_index(store, tmp / search.INDEX_FILE, project)  # the pages' full-text search
         lap("recherche")
-        if diskstore.wanted(tmp / "dataset.nq"):  # large: the server's shared database, built here once
-            diskstore.prepare(tmp / "oxigraph", tmp / "dataset.nq")
+        del store  # what follows reads dist/ (its database, or dataset.nq)
+        if base:
+            base.pop().wait()
             lap("base")
         precomputed.write(tmp, project)  # the named questions' default answers, served as files (graphe.precomputed)
         lap("reponses")
@@ -102,6 +108,8 @@ def _build(dist: Path, project: Project, shacl_engine: str | None = None) -> Bui
     except OSError as exc:
         raise GrapheError(f"{dist}: écriture impossible, le précédent jeu reste en place: {exc}") from None
     finally:
+        for preparation in base:
+            preparation.stop()
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return BuildResult(dist, version, triples, timings, written)
@@ -118,21 +126,41 @@ def _validate(files: list[Path], project: Project, engine: str | None = None):
     return report
 
 
-def _reason(ds: Dataset) -> Graph:
-    """HermiT consistency, then the entailments (``infer`` leaves out what is asserted)."""
+def _reason(store: ox.Store):
+    """HermiT consistency, then the entailments (``infer`` leaves out what is asserted): the
+    triples to put into ``graphe:inferences``. Both read the store's asserted named graphs."""
     from graphe import reasoning
 
-    asserted = dataset.union(ds)  # one copy of the asserted triples for both (at 300×, 2.4 M triples)
-    reasoning.check(asserted)
-    return reasoning.infer(asserted)
+    reasoning_input = _TemporaryRdflibAdapter(store)  # TEMPORARY: `store` itself once reason-scale is merged
+    reasoning.check(reasoning_input.asserted)
+    return reasoning_input.back(reasoning.infer(reasoning_input.asserted))
 
 
-def check_provenance(ds: Dataset, files: list[Path] | None = None, project: Project | None = None) -> int:
+class _TemporaryRdflibAdapter:
+    """TEMPORARY ADAPTER — to be removed when branch reason-scale is merged (its ``reasoning.check``
+    and ``reasoning.infer`` take the store and ``infer`` yields pyoxigraph Triples): until then the
+    asserted graphs are copied into one rdflib Graph (the copy this branch removes everywhere
+    else), and the rdflib triples inferred are turned back into Oxigraph's."""
+
+    def __init__(self, store: ox.Store):
+        self.asserted = oxstore.rdflib_graph(store, oxstore.asserted(store))
+
+    @staticmethod
+    def back(inferred):
+        from graphe.terms import ox_triple
+
+        return [ox_triple(t) for t in inferred]
+
+
+def check_provenance(ds, files: list[Path] | None = None, project: Project | None = None) -> int:
     """Every quote must be at its offsets in its own source document; return how many anchors hold.
 
     The error names, for each wrong anchor, the file that states it, the resource it anchors
-    and where the quote really is (:func:`graphe.sources.anchor_problems`).
+    and where the quote really is (:func:`graphe.sources.anchor_problems`). ``ds``: the build's
+    Oxigraph store (:mod:`graphe.build.ox_provenance`), or an rdflib Dataset.
     """
+    if isinstance(ds, ox.Store):
+        return ox_provenance.check(ds, list(files or []), project)
     held, problems = sources.anchor_problems(dataset.union(ds), list(files or []), project=project)
     if problems:
         listing = "\n".join(f"  - {p}" for p in problems)

@@ -13,48 +13,51 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
-from rdflib import Dataset
+import pyoxigraph as ox
 
-from graphe import __version__, stats
-from graphe.build import ox_dumps
+from graphe import __version__
+from graphe.build import ox_files, ox_jsonld, ox_stats, oxstore
 from graphe.build.describe import void_graph
-from graphe.build.dumps import GRAPH_FILES, named_graphs, serialize_turtle, to_trig, to_turtle
+from graphe.build.dumps import GRAPH_FILES, serialize_turtle, to_turtle
 from graphe.build.skolem import relabel
 from graphe.namespaces import GRAPH_INFERENCES, curie
 from graphe.project import Project
 
+GRAPH_NODES = {ox.NamedNode(str(g)) for g in GRAPH_FILES}
+
 
 def write_outputs(
-    ds: Dataset, report, out: Path, files: list[Path], anchors: int, timings: dict[str, float], project: Project,
+    store: ox.Store, report, out: Path, files: list[Path], anchors: int, timings: dict[str, float], project: Project,
+    on_nquads=None,
 ) -> tuple[str, dict[str, int], list[str]]:
-    """Write every output into ``out``; return (version, triples per graph, file names)."""
-    dumps: dict[str, bytes] = {}
-    converted = ox_dumps.ox_graphs(ds)  # every dump from one conversion, written by Oxigraph (300×: minutes saved)
-    nquads = ox_dumps.nquads(converted).encode("utf-8")
-    version = hashlib.sha256(nquads).hexdigest()
-    dumps["dataset.nq"] = nquads
-    graphs = named_graphs(ds)
-    turtles = {name: ox_dumps.turtle(converted.get(name, [])) for name in [*GRAPH_FILES, *(g for g in graphs if g not in GRAPH_FILES)]}
-    dumps["dataset.trig"] = to_trig(ds, turtles).encode("utf-8")  # each graph's Turtle once, for both
-    for name, turtle in turtles.items():
-        fname = GRAPH_FILES.get(name, f"{str(name).rstrip('/').rsplit('/', 1)[-1]}.ttl")
-        dumps[fname] = turtle.encode("utf-8")  # empty graphs too: a fixed set of files
-    dumps["dataset.jsonld"] = ox_dumps.jsonld(converted).encode("utf-8")  # the bytes of dumps.to_jsonld
+    """Write every output into ``out`` from the build's store; return (version, triples per graph, file names).
 
-    st = stats.compute(ox_dumps.stats_quads(converted))
-    del converted
+    The dumps go to their files one by one (:mod:`graphe.build.ox_files`, :mod:`graphe.build.ox_jsonld`):
+    at France's size they weigh gigabytes together, and were held in memory at once.
+    ``on_nquads``: called with ``dataset.nq``'s path as soon as it is written (the server's
+    database is prepared from it meanwhile: :mod:`graphe.build.ox_base`).
+    """
+    scratch = Path(tempfile.mkdtemp(prefix=".travail-", dir=out))  # removed before ``out`` is published
+    try:
+        dumps = _write_dumps(store, out, scratch, on_nquads)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    version = dumps["dataset.nq"][1]
+    st = ox_stats.compute(store)
     other: dict[str, bytes] = {}
-    other["void.ttl"] = serialize_turtle(void_graph(ds, st, dumps, version, project)).encode("utf-8")
+    other["void.ttl"] = serialize_turtle(void_graph(store, st, dumps, version, project)).encode("utf-8")
     other["shacl-report.ttl"] = _report_turtle(report).encode("utf-8")
     other["shacl-report.txt"] = (report.text().rstrip("\n") + "\n").encode("utf-8")
-    other.update(publication_documents(ds, project))
+    other.update(publication_documents(store, project))
 
-    for fname, data in {**dumps, **other}.items():
+    for fname, data in other.items():
         (out / fname).write_bytes(data)
-    sums = "".join(f"{hashlib.sha256(data).hexdigest()}  {fname}\n" for fname, data in sorted({**dumps, **other}.items()))
-    (out / "SHA256SUMS").write_text(sums, encoding="utf-8")
+    sums = {fname: sha for fname, (_, sha) in dumps.items()}
+    sums.update({fname: hashlib.sha256(data).hexdigest() for fname, data in other.items()})
+    (out / "SHA256SUMS").write_text("".join(f"{sha}  {fname}\n" for fname, sha in sorted(sums.items())), encoding="utf-8")
 
     triples = {short(g): n for g, n in st.triples_per_graph().items()}
     triples["total"] = st.union.triples
@@ -69,7 +72,7 @@ def write_outputs(
             "triples": triples,
             "instances": {short(c): n for c, n in st.instances().items()},
             "anchors": anchors,
-            "inferences": len(ds.graph(GRAPH_INFERENCES)),
+            "inferences": oxstore.graph_count(store, GRAPH_INFERENCES),
         },
         "timings": {},
         "files": sorted([*dumps, *other, "SHA256SUMS"]),
@@ -78,7 +81,29 @@ def write_outputs(
     return version, triples, sorted([*dumps, *other, "SHA256SUMS", "build.json"])
 
 
-def publication_documents(ds: Dataset, project: Project | None = None) -> dict[str, bytes]:
+def _write_dumps(store: ox.Store, out: Path, scratch: Path, on_nquads=None) -> dict[str, tuple[int, str]]:
+    """Every dump of the dataset into ``out``; each one's size and SHA-256."""
+    graphs = oxstore.named_graphs(store)
+    ox_files.write_nquads(store, out / "dataset.nq", scratch)
+    if on_nquads is not None:
+        on_nquads(out / "dataset.nq")
+    triples = ox_files.split_graphs(out / "dataset.nq", graphs, scratch)
+    names = [*(ox.NamedNode(str(g)) for g in GRAPH_FILES), *(g for g in graphs if g not in GRAPH_NODES)]
+    turtles = []
+    for graph in names:  # every known graph gets its file, empty or not: a fixed set of files
+        path = out / ox_files.turtle_name(graph)
+        if graph.value in triples:
+            turtles.append(ox_files.write_turtle(triples[graph.value], graph, path, scratch))
+        else:
+            path.write_bytes(b"")
+    by_graph = {t.graph.value: t for t in turtles}
+    ox_files.write_trig([by_graph[g.value] for g in graphs], out / "dataset.trig")
+    ox_jsonld.write(store, graphs, out / "dataset.jsonld")
+    fnames = ["dataset.nq", "dataset.trig", "dataset.jsonld", *(ox_files.turtle_name(g) for g in names)]
+    return {f: ((out / f).stat().st_size, _file_sha(out / f)) for f in fnames}
+
+
+def publication_documents(ds, project: Project | None = None) -> dict[str, bytes]:
     """The shapes (``/formes``) and the ontology's documentation page (``/ontologie``)."""
     from graphe.build import ontology_doc
     from graphe.validate import load_shapes
@@ -108,7 +133,8 @@ def short(nt_or_iri: str) -> str:
 
 
 def _file_sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 # --------------------------------------------------------------------------- the swap

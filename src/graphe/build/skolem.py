@@ -47,46 +47,57 @@ def skolemize(ds: Dataset) -> Dataset:
     return out
 
 
-def skolem_names(quads: list[tuple]) -> dict[BNode, str]:
-    """Stable names (hex) for the blank nodes of ``quads``."""
-    out_edges: dict[BNode, list[tuple]] = defaultdict(list)
-    in_edges: dict[BNode, list[tuple]] = defaultdict(list)
-    graphs: dict[BNode, set[str]] = defaultdict(set)
+def _rdflib_n3(term) -> str:
+    return term.n3()
+
+
+def _rdflib_blank(term) -> bool:
+    return isinstance(term, BNode)
+
+
+def skolem_names(quads: list[tuple], blank=_rdflib_blank, n3=_rdflib_n3) -> dict:
+    """Stable names (hex) for the blank nodes of ``quads``.
+
+    ``blank`` tells a blank node, ``n3`` writes any other term as rdflib's ``Term.n3()`` does
+    (the names hash these strings): the defaults read rdflib terms, :mod:`graphe.build.ox_skolem`
+    gives Oxigraph's and gets the very same names.
+    """
+    out_edges: dict[object, list[tuple]] = defaultdict(list)
+    in_edges: dict[object, list[tuple]] = defaultdict(list)
+    graphs: dict[object, set[str]] = defaultdict(set)
     for s, p, o, g in quads:
-        if isinstance(s, BNode):
+        if blank(s):
             out_edges[s].append((p, o))
             graphs[s].add(str(g))
-        if isinstance(o, BNode):
+        if blank(o):
             in_edges[o].append((s, p, g))
             graphs[o].add(str(g))
     bnodes = set(graphs)
 
-    content: dict[BNode, str] = {}
+    content: dict = {}
 
-    def content_hash(b: BNode, stack: frozenset = frozenset()) -> str:
+    def content_hash(b, stack: frozenset = frozenset()) -> str:
         if b in content:
             return content[b]
         if b in stack:  # a cycle of blank nodes: cut it, deterministically
             return "cycle"
-        lines = sorted(
-            f"{p.n3()} {content_hash(o, stack | {b}) if isinstance(o, BNode) else o.n3()}" for p, o in out_edges[b]
-        )
+        lines = sorted(f"{n3(p)} {content_hash(o, stack | {b}) if blank(o) else n3(o)}" for p, o in out_edges[b])
         lines += sorted(graphs[b])
         content[b] = _sha("\n".join(lines))
         return content[b]
 
     # Kahn layers: a blank node is named once every blank node pointing to it has its name.
-    parents = {b: {s for s, _, _ in in_edges[b] if isinstance(s, BNode)} for b in bnodes}
-    names: dict[BNode, str] = {}
+    parents = {b: {s for s, _, _ in in_edges[b] if blank(s)} for b in bnodes}
+    names: dict = {}
     layer = [b for b in bnodes if not parents[b]]
     remaining = set(bnodes)
     while remaining:
         if not layer:  # only cycles left: name them by content and IRI context alone
             layer = list(remaining)
-        raw: dict[str, list[BNode]] = defaultdict(list)
+        raw: dict[str, list] = defaultdict(list)
         for b in layer:
             context = sorted(
-                f"{names.get(s, 'cycle') if isinstance(s, BNode) else s.n3()} {p.n3()} {g}" for s, p, g in in_edges[b]
+                f"{names.get(s, 'cycle') if blank(s) else n3(s)} {n3(p)} {g}" for s, p, g in in_edges[b]
             )
             raw[_sha(content_hash(b) + "\n" + "\n".join(context))].append(b)
         for label, same in raw.items():
