@@ -24,10 +24,9 @@ from rdflib import Graph, URIRef
 from graphe import dataset
 from graphe.build.dumps import GRAPH_FILES
 from graphe.errors import DataError
-from graphe.namespaces import GRAPH_DERIVEES, GRAPH_INFERENCES, bind_all
+from graphe.namespaces import bind_all
 
 #: The graphs that are not facts as stated: reasoning, provenance and derivations leave them out.
-NOT_ASSERTED = (str(GRAPH_INFERENCES), str(GRAPH_DERIVEES))
 
 
 def load(files: Iterable[Path], named: bool = False) -> ox.Store:
@@ -66,11 +65,6 @@ def named_graphs(store: ox.Store) -> list[ox.NamedNode]:
 
 def _non_empty(store: ox.Store, graph: ox.NamedNode) -> bool:
     return next(iter(store.quads_for_pattern(None, None, None, graph)), None) is not None
-
-
-def asserted(store: ox.Store) -> list[ox.NamedNode]:
-    """The named graphs of the facts as stated (all but the inferences and the derivations)."""
-    return [g for g in named_graphs(store) if g.value not in NOT_ASSERTED]
 
 
 def graph_count(store: ox.Store, graph: URIRef | str) -> int:

@@ -131,25 +131,8 @@ def _reason(store: ox.Store):
     triples to put into ``graphe:inferences``. Both read the store's asserted named graphs."""
     from graphe import reasoning
 
-    reasoning_input = _TemporaryRdflibAdapter(store)  # TEMPORARY: `store` itself once reason-scale is merged
-    reasoning.check(reasoning_input.asserted)
-    return reasoning_input.back(reasoning.infer(reasoning_input.asserted))
-
-
-class _TemporaryRdflibAdapter:
-    """TEMPORARY ADAPTER — to be removed when branch reason-scale is merged (its ``reasoning.check``
-    and ``reasoning.infer`` take the store and ``infer`` yields pyoxigraph Triples): until then the
-    asserted graphs are copied into one rdflib Graph (the copy this branch removes everywhere
-    else), and the rdflib triples inferred are turned back into Oxigraph's."""
-
-    def __init__(self, store: ox.Store):
-        self.asserted = oxstore.rdflib_graph(store, oxstore.asserted(store))
-
-    @staticmethod
-    def back(inferred):
-        from graphe.terms import ox_triple
-
-        return [ox_triple(t) for t in inferred]
+    reasoning.check(store)
+    return reasoning.infer(store)
 
 
 def check_provenance(ds, files: list[Path] | None = None, project: Project | None = None) -> int:
