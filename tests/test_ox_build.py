@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import sys
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 
 from graphe import dataset, search, sources, stats
-from graphe.build import ox_dumps, ox_provenance, ox_skolem, ox_stats, oxstore
+from graphe.build import ox_provenance, ox_skolem, ox_stats, oxstore
 from graphe.build.dumps import GRAPH_FILES, named_graphs, to_jsonld, to_nquads, to_trig
 from graphe.build.ontology_doc import render
 from graphe.build.oxview import StoreView
@@ -26,6 +28,10 @@ from graphe.errors import DataError, ProvenanceError, ValidationFailed
 from graphe.namespaces import GRAPH_DERIVEES, GRAPH_INFERENCES
 from graphe.terms import from_ox
 from graphe.validate import load_shapes
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import ox_reference as ox_dumps  # noqa: E402 - tests/ox_reference.py, the writer the build's dumps are compared with
 
 FILES = dataset.ontology_files() + dataset.data_files()
 ASSERTED = {str(GRAPH_INFERENCES), str(GRAPH_DERIVEES)}

@@ -1,20 +1,26 @@
-"""The dumps Oxigraph writes (graphe.build.ox_dumps) against rdflib's writers, on the real data.
+"""The reference dumps of the tests (tests/ox_reference.py, Oxigraph's writers) against rdflib's writers, on the real data.
 
-The build writes N-Quads, Turtle, JSON-LD and the statistics from one conversion of the terms;
+The tests' reference writes N-Quads, Turtle, JSON-LD and the statistics from one conversion of the terms;
 rdflib's writers (graphe.build.dumps) stay the reference: the same bytes for the N-Quads and
 the JSON-LD, the same triples for each graph's Turtle, the same figures for VoID.
 """
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from graphe import dataset, stats
-from graphe.build import ox_dumps
 from graphe.build.dumps import named_graphs, to_jsonld, to_nquads
 from graphe.build.skolem import skolemize
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import ox_reference as ox_dumps  # noqa: E402 - tests/ox_reference.py, the writer the build's dumps are compared with
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """The dumps written from the build's Oxigraph store, file by file, never whole in memory.
 
-The bytes are those of :mod:`graphe.build.dumps` and :mod:`graphe.build.ox_dumps` (the version
+The bytes are those of :mod:`graphe.build.dumps` and of the tests' reference writer (the version
 is the SHA-256 of ``dataset.nq``; ``tests/test_ox_build.py`` compares every dump with theirs),
 but at France's size (2.9 M quads, 0.7 GB of N-Quads) holding each dump as one Python string
 doubled the build's memory. So: Oxigraph dumps the N-Quads to a file, ``sort`` (C locale: byte

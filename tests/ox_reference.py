@@ -1,13 +1,14 @@
-"""The dumps from rdflib terms converted once to Oxigraph's: N-Quads and each named graph's Turtle.
+"""The tests' reference for the dumps graphe build writes from its Oxigraph store: N-Quads and each
+named graph's Turtle, from rdflib terms converted once to Oxigraph's.
 
-``graphe build`` no longer holds rdflib terms: it writes its dumps from its Oxigraph store,
-file by file (:mod:`graphe.build.ox_files`, :mod:`graphe.build.ox_jsonld`). This module stays
-as the in-memory reference those writers are compared with (``tests/test_ox_build.py``), itself
-compared with rdflib's writers (``tests/test_ox_dumps.py``): here each named graph's triples
-become Oxigraph terms once, are sorted, and Oxigraph writes them; the N-Quads are the very bytes
-of :func:`graphe.build.dumps.to_nquads`, the Turtle holds the very triples of
+``graphe build`` writes its dumps file by file from its store (:mod:`graphe.build.ox_files`,
+:mod:`graphe.build.ox_jsonld`); tests/test_ox_build.py compares them with this in-memory
+writer, itself compared with rdflib's writers (tests/test_ox_dumps.py): each named graph's
+triples become Oxigraph terms once, are sorted, and Oxigraph writes them; the N-Quads are the
+very bytes of :func:`graphe.build.dumps.to_nquads`, the Turtle holds the very triples of
 :func:`graphe.build.dumps.to_turtle`, laid out by Oxigraph, subjects in N-Triples order, with
-the prefixes it uses, sorted.
+the prefixes it uses, sorted. (It was the build's writer before the store; it lives here
+since nothing but the tests calls it.)
 """
 
 from __future__ import annotations
