@@ -157,3 +157,12 @@ def test_an_unreadable_cache_entry_is_a_miss(tmp_path):
     cache.put("cd" * 32, {"a": 1})
     (tmp_path / "cd" / f"{'cd' * 32}.json").write_text("{tronqué", encoding="utf-8")
     assert cache.get("cd" * 32) is None
+
+
+def test_validating_leaves_the_shapes_as_read(tmp_path):
+    """pySHACL adds axioms to the shapes graph it is given: the build published them in
+    formes.ttl after a cold validation and not after a warm one (same inputs, other bytes)."""
+    read = set(load_shapes())
+    report = validate(cache=Cache(tmp_path))  # cold: pySHACL runs, here in this process (one batch)
+    assert report.cache["revalides"] == report.cache["fichiers"]
+    assert set(load_shapes()) == read

@@ -275,11 +275,22 @@ def run(units: list[Unit], shapes: Graph, order: list[Path], subclass: list, pro
     """(unit key, its results) as batches finish (see :func:`validate_batch`), in a pool when it pays.
     ``rudof``: :func:`graphe.shacl_rudof.split` of the shapes, for rudof's first pass."""
     global _SHAPES, _ORDER, _SUBCLASS, _PROJECT, _RUDOF
-    _SHAPES, _ORDER, _SUBCLASS, _PROJECT = shapes, {str(p): i for i, p in enumerate(order)}, subclass, project
+    _SHAPES, _ORDER, _SUBCLASS, _PROJECT = _copy(shapes), {str(p): i for i, p in enumerate(order)}, subclass, project
     _RUDOF = rudof
     todo = batches(units)
     for found in _map(validate_batch, todo, workers, len(todo) > 1):
         yield from found.items()
+
+
+def _copy(shapes: Graph) -> Graph:
+    """pySHACL adds a few axioms to the shapes graph it is given (``owl:Class rdfs:subClassOf
+    rdfs:Class``…): it gets a copy, so that the parsed shapes the build publishes as
+    ``formes.ttl`` do not depend on whether a cold cache made it run."""
+    out = Graph()
+    for prefix, namespace in shapes.namespaces():
+        out.bind(prefix, namespace)
+    out += shapes
+    return out
 
 
 def _map(fn, items: list, workers: int | None, parallel: bool):
