@@ -31,7 +31,8 @@ from rdflib import Graph
 from graphe.reasoning import java
 from graphe.reasoning.hermit import CheckResult, inconsistent, refuse_unsatisfiable
 from graphe.reasoning.partition import Partition
-from graphe.reasoning.source import as_store, schema, to_rdflib
+from graphe.reasoning.source import as_store, schema
+from graphe.terms import from_ox
 
 #: Asserted triples per module, about (half of them once the typing-only ones are reduced): a
 #: JVM reading one holds ≈ 0.35 GB; twice as large, the same CPU but 1.5× the peak (bench/README.md).
@@ -71,6 +72,6 @@ def check(x, jobs: int | None = None, modules: int | None = None, functional: bo
 def _graph(triples) -> Graph:
     g = Graph()
     for t in triples:
-        g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+        g.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
     return g
 

@@ -14,7 +14,8 @@ from rdflib import Dataset, Graph
 
 from graphe.reasoning.rules import Rules
 from graphe.reasoning.saturate import EXPRESSION_PREDICATES, Saturation
-from graphe.reasoning.source import as_store, asserted, schema, to_ox, to_rdflib
+from graphe.reasoning.source import as_store, asserted, schema, to_ox
+from graphe.terms import from_ox
 
 
 def saturation(store: ox.Store) -> tuple[Saturation, set]:
@@ -36,5 +37,5 @@ def infer(x: ox.Store | Dataset | Graph) -> list[ox.Triple] | Graph:
         return list(triples)
     out = Graph()
     for t in triples:
-        out.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+        out.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
     return out

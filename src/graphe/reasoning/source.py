@@ -7,7 +7,7 @@ each), so the consistency check and the rules have one implementation:
 
 - :func:`as_store` gives a Store for either input; an rdflib graph is copied term by term,
   keeping its blank-node labels, so that the inferences can be handed back as the same
-  rdflib terms (:func:`to_rdflib`);
+  rdflib terms (:func:`graphe.terms.from_ox`);
 - :func:`asserted` streams the asserted triples of a Store: every graph but
   ``graphe:inferences`` and ``graphe:derivees`` (as :func:`graphe.dataset.union` does);
 - :func:`schema` is the small rdflib graph of the ontology's axioms (class and property
@@ -20,9 +20,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pyoxigraph as ox
-from rdflib import OWL, RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, Dataset, Graph, URIRef
 
 from graphe.namespaces import GRAPH_DERIVEES, GRAPH_INFERENCES, GRAPH_ONTOLOGIE
+from graphe.terms import from_ox, to_ox
 
 #: The graphs that hold what was inferred or derived: never an input of reasoning.
 NOT_ASSERTED = {ox.NamedNode(str(GRAPH_INFERENCES)), ox.NamedNode(str(GRAPH_DERIVEES))}
@@ -100,38 +101,5 @@ def schema(store: ox.Store) -> Graph:
     for o, p in patterns:
         for q in store.quads_for_pattern(None, p, o, None):
             if q.graph_name not in NOT_ASSERTED:
-                out.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+                out.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
     return out
-
-
-def to_ox(term):
-    """An rdflib term as the pyoxigraph term (blank nodes keep their label)."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"terme RDF inattendu : {term!r}")
-
-
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_LANG_STRING = str(RDF.langString)
-
-
-def to_rdflib(term):
-    """A pyoxigraph term as the rdflib term (a plain xsd:string literal stays plain)."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        return Literal(term.value) if datatype in (_XSD_STRING, _LANG_STRING) else Literal(term.value, datatype=datatype)
-    raise TypeError(f"terme RDF inattendu : {term!r}")
