@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graphe import dataset, derived, diskstore, precomputed, search, sources
+from graphe import dataset, derived, diskstore, precomputed, search
 from graphe.build import ox_provenance, oxstore
 from graphe.build.ox_base import Preparation
 from graphe.build.publish import record_timings, swap, write_outputs
 from graphe.draft.publication import refuse_drafts
-from graphe.errors import DataError, GrapheError, ProvenanceError, ValidationFailed
+from graphe.errors import DataError, GrapheError, ValidationFailed
 from graphe.namespaces import GRAPH_INFERENCES
 from graphe.project import Project, current, using
 
@@ -135,17 +135,11 @@ def _reason(store: ox.Store):
     return reasoning.infer(store)
 
 
-def check_provenance(ds, files: list[Path] | None = None, project: Project | None = None) -> int:
+def check_provenance(store: ox.Store, files: list[Path] | None = None, project: Project | None = None) -> int:
     """Every quote must be at its offsets in its own source document; return how many anchors hold.
 
     The error names, for each wrong anchor, the file that states it, the resource it anchors
-    and where the quote really is (:func:`graphe.sources.anchor_problems`). ``ds``: the build's
-    Oxigraph store (:mod:`graphe.build.ox_provenance`), or an rdflib Dataset.
+    and where the quote really is, as :func:`graphe.sources.anchor_problems` does for
+    ``graphe validate`` (:mod:`graphe.build.ox_provenance`, on the build's store).
     """
-    if isinstance(ds, ox.Store):
-        return ox_provenance.check(ds, list(files or []), project)
-    held, problems = sources.anchor_problems(dataset.union(ds), list(files or []), project=project)
-    if problems:
-        listing = "\n".join(f"  - {p}" for p in problems)
-        raise ProvenanceError(f"{len(problems)} citation(s) absente(s) de leurs positions dans leur document source :\n{listing}")
-    return held
+    return ox_provenance.check(store, list(files or []), project)
