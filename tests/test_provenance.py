@@ -116,3 +116,16 @@ def test_a_shifted_anchor_is_reported(text):
     assert "le document dit" in shifted.problem(text)
     assert f"la citation est à oa:start {start} ; oa:end {end}" in shifted.problem(text)
     assert "hors du texte" in outside.problem(text)
+
+
+def test_an_anchor_on_an_unknown_document_reads_the_same_from_rdflib_and_oxigraph():
+    """graphe validate (rdflib terms) and graphe build (Oxigraph's) report it in one wording."""
+    import pyoxigraph as ox
+    from rdflib import URIRef
+
+    iri = "https://w3id.org/contrats-de-ville/id/document/absent"
+    lines = {provenance.verdict(provenance.Anchor(None, "PRE", 0, 3, term), {}) for term in (URIRef(iri), ox.NamedNode(iri))}
+    assert len(lines) == 1
+    line = lines.pop()
+    assert line.startswith("source ") and "absent" in line and "<" not in line and "inconnue" in line
+    assert provenance.verdict(provenance.Anchor(None, "PRE", 0, 3, None), {}).startswith("source (aucune) inconnue")

@@ -126,6 +126,16 @@ def anchors(graph: Graph) -> list[Anchor]:
     return found
 
 
+def verdict(anchor, docs: dict) -> str | None:
+    """What is wrong with ``anchor`` (None: its quote is at its offsets in its document, one of
+    ``docs``): the one wording ``graphe build`` and ``graphe validate`` both report."""
+    if anchor.source not in docs:
+        iri = getattr(anchor.source, "value", anchor.source)  # an Oxigraph term (the build) or rdflib's
+        name = readable(str(iri)) if iri is not None else "(aucune)"
+        return f"source {name} inconnue : aucun cdv:Document n'a de fichier sous data/source/"
+    return anchor.problem(source_text(docs[anchor.source]))
+
+
 def describe(graph: Graph, target) -> str:
     """A readable name for a passage node: the resource it anchors (``objectif:x › cdv:passage``)
     or, for a mention's target, the resource and the name mentioned."""

@@ -66,11 +66,7 @@ def anchor_problems(
     for a in found:
         if wanted is not None and ((where := where_stated(a)) is None or where.resolve() not in wanted):
             continue
-        problem: str | None
-        if a.source not in docs:
-            problem = f"source {_name(a.source)} inconnue : aucun cdv:Document n'a de fichier sous data/source/"
-        else:
-            problem = a.problem(provenance.source_text(docs[a.source]))
+        problem = provenance.verdict(a, docs)
         if problem is None:
             held += 1
             continue

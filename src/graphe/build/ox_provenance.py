@@ -84,10 +84,7 @@ def problems(store: ox.Store, files: list[Path], project: Project | None = None)
 
     held, lines = 0, []
     for a in anchors(store):
-        if a.source not in docs:
-            problem = f"source {_name(a.source)} inconnue : aucun cdv:Document n'a de fichier sous data/source/"
-        else:
-            problem = a.problem(provenance.source_text(docs[a.source]))
+        problem = provenance.verdict(a, docs)
         if problem is None:
             held += 1
             continue
