@@ -155,6 +155,15 @@ def graphe_server(graphe_bin: Path, nquads: Path, work: Path, extra: list[str]) 
     return Server("graphe", cmd, "/sparql", port)
 
 
+def floor_server(python: Path, nquads: Path) -> Server:
+    """The floor of a Python server on graphe's stack (``floor_app.py``), one process."""
+    port = free_port()
+    cmd = [str(python), "-m", "uvicorn", "--app-dir", str(Path(__file__).resolve().parent), "floor_app:app",
+           "--host", "127.0.0.1", "--port", str(port), "--http", "httptools", "--loop", "uvloop",
+           "--no-access-log", "--log-level", "warning"]
+    return Server("plancher", cmd, "/sparql", port, env={"FLOOR_NQUADS": str(nquads)})
+
+
 def oxigraph_server(bench_bin: Path, nquads: Path, work: Path) -> Server:
     """Oxigraph server on a store loaded (and optimised) beforehand, as its docs advise."""
     store = work / "oxigraph-store"

@@ -335,12 +335,25 @@ class Executor:
         wait for a free worker; EngineCrashed when the worker dies; the worker's own
         GrapheError (BadRequest for a syntax error…) otherwise.
         """
+        key, answer = self.run_at_once(query, format, timeout, row_limit)
+        if answer is not None:
+            return answer
+        return await self._in_worker(query, format, timeout, row_limit, key)
+
+    def run_at_once(self, query: guard.CheckedQuery, format: str | None, timeout: float,
+                    row_limit: int | None) -> tuple[tuple | None, Result | None]:
+        """:meth:`run` when the server process answers the query itself (graphe.inline), with
+        nothing to wait for: ``(its key for graphe.inline, the answer)``; no answer (None) when
+        the query must go to a worker."""
         inline = self.inline
-        key = None
-        if inline is not None:
-            key = inline.key(query, format, row_limit)
-            if inline.ready_for(key, timeout):
-                return inline.run(key, query, format, row_limit)
+        key = inline.key(query, format, row_limit) if inline is not None else None
+        if inline is None or not inline.ready_for(key, timeout):
+            return key, None
+        return key, inline.run(key, query, format, row_limit)
+
+    async def _in_worker(self, query: guard.CheckedQuery, format: str | None, timeout: float,
+                         row_limit: int | None, key: tuple | None) -> Result:
+        inline = self.inline
         deadline = time.monotonic() + timeout
         try:
             worker = await self._acquire(timeout)

@@ -132,13 +132,15 @@ _LEVELS = ["debug", "info", "warning", "error", "critical"]
 
 
 def uvicorn_config(app, settings, **options):
-    """uvicorn's configuration for ``app``: graphe's guarded HTTP protocol (431, 408), no
-    Server header, the lifespan on."""
+    """uvicorn's configuration for ``app``: graphe's guarded HTTP protocol (431, 408, and
+    ``/sparql``'s common requests answered at once by ``app.quick``), no Server header, the
+    lifespan on."""
     import uvicorn
 
     from graphe.api.protocol import guarded_protocol
 
-    http = guarded_protocol(settings.max_header_bytes, settings.max_headers, settings.request_timeout)
+    http = guarded_protocol(settings.max_header_bytes, settings.max_headers, settings.request_timeout,
+                            getattr(app, "quick", None))
     return uvicorn.Config(app, http=http, lifespan="on", server_header=False, **options)
 
 

@@ -8,6 +8,8 @@ processes of its own. Its limits are small so that the tests that hit them stay 
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 import shutil
 import socket
 import threading
@@ -166,3 +168,26 @@ def listener():
 
     yield url, assert_untouched
     sock.close()
+
+
+class Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[dict] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        line = json.loads(record.getMessage())
+        line.pop("ms")
+        self.lines.append(line)
+
+
+@pytest.fixture(scope="module")
+def lines():
+    """The query log's lines, as dicts without their time (``ms``), while a module runs."""
+    log = logging.getLogger("graphe.query")
+    handler, level = Lines(), log.level
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    yield handler
+    log.removeHandler(handler)
+    log.setLevel(level)

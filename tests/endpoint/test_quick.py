@@ -11,8 +11,6 @@ over) and for bad ones.
 from __future__ import annotations
 
 import asyncio
-import json
-import logging
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -23,28 +21,6 @@ from .test_inline import every_query
 
 FORM = "application/x-www-form-urlencoded"
 ACCEPTS = [None, "*/*", *[f.media_type for f in formats.SOLUTIONS + formats.GRAPH]]
-
-
-class Lines(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.lines: list[dict] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        line = json.loads(record.getMessage())
-        line.pop("ms")
-        self.lines.append(line)
-
-
-@pytest.fixture(scope="module")
-def lines():
-    log = logging.getLogger("graphe.query")
-    handler, level = Lines(), log.level
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    yield handler
-    log.removeHandler(handler)
-    log.setLevel(level)
 
 
 def request(method: str, headers: dict[str, str], body: bytes = b"", query_string: str = "") -> tuple[dict, bytes]:

@@ -18,7 +18,6 @@ from graphe.project import current, using
 from graphe.queries import NamedQuery
 
 from .test_quick import _call, counts, moved
-from .test_quick import lines as lines  # noqa: F401 - the fixture
 
 NAMED = [NamedQuery.from_file(p) for p in sorted(current().queries.glob("*.rq"))]
 ACCEPTS = [None, "*/*", *[f.media_type for f in formats.SOLUTIONS], "application/json"]

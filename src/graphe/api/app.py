@@ -103,9 +103,12 @@ class Runtime:
     def graphs(self) -> list[str]:
         return self.executor.graphs if self.executor else []
 
+    #: texts this long are lexed off the event loop (a thread): ~100 µs a kilobyte
+    THREADED_TEXT = 8192
+
     async def check(self, text: str, default_graph_uris=(), named_graph_uris=()) -> guard.CheckedQuery:
         """The guard's verdict; long texts are lexed off the event loop."""
-        if len(text) < 8192:
+        if len(text) < self.THREADED_TEXT:
             return self.verdict(text, default_graph_uris, named_graph_uris)
         return await asyncio.get_running_loop().run_in_executor(
             None, self.verdict, text, default_graph_uris, named_graph_uris,

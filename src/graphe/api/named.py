@@ -17,8 +17,9 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from graphe import formats, paging, precomputed, queries
+from graphe.api.exchange import Reply, Req
+from graphe.api.execution import count_failure, execute
 from graphe.api.http import etag_for, not_modified, validators
-from graphe.api.sparql import Reply, Req, count_failure, execute
 from graphe.errors import BadRequest, GrapheError, NotFound
 from graphe.negotiation import negotiated
 from graphe.web import questions

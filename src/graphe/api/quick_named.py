@@ -7,7 +7,7 @@ most once and bound as they are (no resource name to look up), a data format (no
 ``csv=``, no ``timeout=``), no ``Origin`` (CORS), no gzip, no condition, and a text the
 server's own engine is known to answer quickly (graphe.inline) or whose answer the build wrote
 (graphe.precomputed). It writes what the FastAPI
-route and its middleware would write: the route's reply (:func:`graphe.api.sparql.execute`),
+route and its middleware would write: the route's reply (:func:`graphe.api.execution.execute`),
 Starlette's headers (``content-length`` then ``content-type``), ``Vary`` as GZip (a large
 body) and CORS leave it, the request counted under ``/queries``. Any other request,
 or any error, goes to FastAPI untouched (an engine error is raised again there, by a worker).
@@ -19,9 +19,10 @@ from __future__ import annotations
 import time
 
 from graphe import paging, precomputed
+from graphe.api.exchange import Req
+from graphe.api.execution import execute
 from graphe.api.form import parse_form
 from graphe.api.named import RESERVED, offers_for
-from graphe.api.sparql import Req, execute
 from graphe.errors import GrapheError
 from graphe.namespaces import SERVICE_IRI
 from graphe.negotiation import Negotiated

@@ -17,8 +17,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from graphe import formats, queries
+from graphe.api.execution import count_failure
 from graphe.api.http import etag_for, not_modified, validators
-from graphe.api.sparql import count_failure
 from graphe.errors import GrapheError, NotFound
 from graphe.namespaces import ID_BASE
 from graphe.negotiation import negotiated

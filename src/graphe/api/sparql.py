@@ -21,22 +21,20 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
 
-from graphe import formats, guard, results
+from graphe import formats, results
 from graphe.api import service
+from graphe.api.exchange import Reply, Req
+from graphe.api.execution import answered, count_failure, execute, revalidate
 from graphe.api.form import parse_form
-from graphe.api.http import Cached, error_body, etag_for, not_modified, request_headers, validators
-from graphe.api.observe import log_answer, log_query, query_hash
+from graphe.api.http import error_body, etag_for, not_modified, request_headers, validators
 from graphe.api.transfer import gzip_body as _gzip
 from graphe.api.transfer import read_body as _read_body
 from graphe.errors import (
     BadRequest,
-    EngineCrashed,
     GrapheError,
     MethodNotAllowed,
     PayloadTooLarge,
-    QueryTimeout,
     Refused,
     UnsupportedMediaType,
     UriTooLong,
@@ -51,42 +49,6 @@ ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS"
 EXPOSED_HEADERS = "ETag, X-Rows, X-Row-Limit, X-Truncated, Server-Timing"
 _COMPRESSIBLE = ("text/", "application/sparql-results", "application/json", "application/ld+json",
                  "application/n-triples", "application/rdf+xml", "application/xml")
-
-
-@dataclass
-class Req:
-    """What the protocol needs of an HTTP request."""
-
-    method: str
-    path: str
-    params: list[tuple[str, str]]  # the query string, in order, repeated names kept
-    headers: dict[str, str]  # lower-case names
-    url: str  # scheme://host/path, for the service description
-    body: bytes = b""
-    #: The answer's format, decided once for the request (a form POST renews it with its body's format=).
-    negotiated: Negotiated = field(default=None)
-
-    def __post_init__(self) -> None:
-        if self.negotiated is None:
-            self.negotiated = Negotiated(self.headers.get("accept"), self.get("format"), pages=False)
-
-    def all(self, name: str) -> list[str]:
-        return [v for k, v in self.params if k == name]
-
-    def get(self, name: str) -> str | None:
-        return next((v for k, v in self.params if k == name), None)
-
-    def has(self, name: str) -> bool:
-        return any(k == name for k, _ in self.params)
-
-
-@dataclass
-class Reply:
-    status: int
-    body: bytes = b""
-    media_type: str | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    gzipped: bytes | None = None  # the body already compressed (from the cache)
 
 
 # --- the protocol ----------------------------------------------------------------------------
@@ -173,90 +135,32 @@ async def answer(
         raise
 
 
-def no_cache(req: Req) -> bool:
-    """The client asked that no cache answer for the origin (``Cache-Control: no-cache``)."""
-    value = req.headers.get("cache-control", "") + req.headers.get("pragma", "")
-    return "no-cache" in value or "no-store" in value
+def answer_at_once(rt, req: Req, text: str) -> Reply | None:
+    """:func:`answer` for a request whose reply needs no waiting: a verdict that needs no thread,
+    an answer from the cache, or a query the server process evaluates itself (graphe.inline).
+    None, with nothing counted or logged, when it needs waiting: :func:`answer` then.
 
-
-async def execute(
-    rt, req: Req, checked: guard.CheckedQuery, fmt: formats.Format, timeout_param: str | None,
-    start: float, text: str, *, wrap=None, ready=None,
-) -> Reply:
-    """Run a checked query in ``fmt`` with ETag, cache, headers, log line and metrics.
-
-    ``wrap`` (named queries' HTML) makes the final body; ``ready``: the build's answer (graphe.precomputed).
+    No dataset selection, no client timeout, no page for browsers: :mod:`graphe.api.quick`
+    sends only such requests here. Errors are raised as :func:`answer` raises them.
     """
-    timeout = rt.timeout_for(timeout_param)
-    row_limit = rt.settings.row_limit
-    etag = etag_for(
-        rt.version, checked.text, checked.default_graphs, checked.named_graphs, fmt.name, row_limit, req.path,
-    )
-    headers = validators(etag, rt.settings.max_age)
-    if req.method in ("GET", "HEAD") and not_modified(req.headers, etag):
-        rt.metrics.not_modified.inc()
-        _log(rt, text, checked.form, fmt.name, 304, None, None, start, "304")
-        return Reply(304, headers=headers)
-    bypass = no_cache(req)
-    use_cache = rt.cache.max_bytes > 0
-    cached = None if bypass or not use_cache else rt.cache.get(etag)
-    if cached is not None:
-        rt.metrics.cache_hits.inc()
-        headers.update(cached.headers)
-        _log(rt, text, checked.form, fmt.name, 200, headers.get("X-Rows"), "X-Truncated" in headers, start, "hit")
-        return Reply(200, cached.body, cached.media_type, headers, cached.gzipped)
-    result = ready or await rt.executor.run(checked, format=fmt.name, timeout=timeout, row_limit=row_limit)
-    elapsed = time.perf_counter() - start
-    out = {"X-Rows": str(result.rows)}
-    if result.truncated:
-        out["X-Row-Limit"] = str(row_limit)
-        out["X-Truncated"] = "true"
-        rt.metrics.truncated.inc()
-    actual = format_named(result.format, fmt)
-    body = wrap(result) if wrap else result.body
-    media_type = "text/html; charset=utf-8" if wrap and actual.name == "html" else actual.content_type
-    headers.update(out)
-    headers["Server-Timing"] = f"requete;dur={elapsed * 1000:.1f}" + (", precalcul" if ready is not None else "")
-    if use_cache and not bypass and ready is None:  # a precomputed answer is read from its file
-        rt.cache.put(etag, Cached(body, media_type, tuple(out.items())))
-    rt.metrics.child(rt.metrics.queries, result.form, "ok").inc()
-    if ready is None:  # the engine's latency, not a file's
-        rt.metrics.child(rt.metrics.query_latency).observe(elapsed)
-    how = "precalcul" if ready is not None else "bypass" if bypass else "miss"
-    _log(rt, text, result.form, actual.name, 200, result.rows, result.truncated, start, how)
-    return Reply(200, body, media_type, headers)
-
-
-def format_named(name: str, asked: formats.Format) -> formats.Format:
-    if name == asked.name:
-        return asked
-    for fmt in formats.SOLUTIONS + formats.GRAPH + [formats.HTML]:
-        if fmt.name == name:
-            return fmt
-    return asked
-
-
-def count_failure(rt, exc: GrapheError, form, text: str, start: float) -> None:
-    rt.metrics.queries.labels(form or "?", type(exc).__name__).inc()
-    rt.metrics.errors.labels(str(exc.status)).inc()
-    if isinstance(exc, QueryTimeout):
-        rt.metrics.timeouts.inc()
-    if isinstance(exc, EngineCrashed):
-        rt.metrics.crashes.inc()
-    _log(rt, text, form, None, exc.status, None, None, start, None, error=str(exc)[:200])
-
-
-def _log(rt, text, form, fmt, status, rows, truncated, start, cache, **extra) -> None:
-    if not extra:
-        log_answer(query_hash(text), form, fmt, status, int(rows) if rows is not None else None, truncated,
-                   round((time.perf_counter() - start) * 1000, 2), cache, rt.settings.store)
-        return
-    log_query(
-        hash=query_hash(text), form=form, format=fmt, status=status,
-        rows=int(rows) if rows is not None else None, truncated=truncated,
-        ms=round((time.perf_counter() - start) * 1000, 2), cache=cache, store=rt.settings.store,
-        **extra,
-    )
+    if len(text) >= rt.THREADED_TEXT:  # lexed in a thread: answer() awaits it
+        return None
+    start = time.perf_counter()
+    form = None
+    try:
+        checked = rt.verdict(text)
+        form = checked.form
+        fmt = req.negotiated.answer(formats.offers_for(form))
+        early, headers, bypass = revalidate(rt, req, checked, fmt, start, text)
+        if early is not None:
+            return early
+        _, result = rt.executor.run_at_once(checked, fmt.name, rt.settings.timeout, rt.settings.row_limit)
+        if result is None:
+            return None
+        return answered(rt, checked, fmt, start, text, result, headers, bypass, None, None)
+    except GrapheError as exc:
+        count_failure(rt, exc, form, text, start)
+        raise
 
 
 # --- without a query: the service description or the page ---------------------------------
@@ -318,21 +222,62 @@ class SparqlEndpoint:
         method = scope["method"]
         try:
             reply = await work
-        except GrapheError as exc:
-            body, media_type = error_body(exc.status, str(exc), _negotiated(read[0], headers))
-            reply = Reply(exc.status, body, media_type)
-            if exc.status == 405:
-                reply.headers["Allow"] = ALLOWED_METHODS
-            if exc.status in (413, 414):
-                reply.headers["Connection"] = "close"
-        except Exception:  # a bug: a short message for the client, the traceback in the log
-            log.exception("erreur interne sur /sparql")
-            body, media_type = error_body(500, "erreur interne du serveur.", _negotiated(read[0], headers))
-            reply = Reply(500, body, media_type)
-        await self._send(scope, send, method, headers, reply)
+        except Exception as exc:  # noqa: BLE001 - its reply
+            reply = self.refusal(exc, read[0], headers)
+        gzipped = None
+        if self.gzips(headers, reply):
+            gzipped = reply.gzipped or await _gzip(reply.body)
+        status, raw, body = self.wire(method, headers, reply, gzipped)
+        await send({"type": "http.response.start", "status": status, "headers": raw})
+        await send({"type": "http.response.body", "body": body})
+        self.count(method, status, start)
+
+    def refusal(self, exc: Exception, req: Req | None, headers: dict[str, str]) -> Reply:
+        """The reply for a request refused with ``exc``; any other exception is a bug: a short
+        message for the client (500), the traceback in the log."""
+        if not isinstance(exc, GrapheError):
+            log.error("erreur interne sur /sparql", exc_info=exc)
+            body, media_type = error_body(500, "erreur interne du serveur.", _negotiated(req, headers))
+            return Reply(500, body, media_type)
+        body, media_type = error_body(exc.status, str(exc), _negotiated(req, headers))
+        reply = Reply(exc.status, body, media_type)
+        if exc.status == 405:
+            reply.headers["Allow"] = ALLOWED_METHODS
+        if exc.status in (413, 414):
+            reply.headers["Connection"] = "close"
+        return reply
+
+    def count(self, method: str, status: int, start: float) -> None:
         m = self.rt.metrics
-        m.child(m.requests, "/sparql", method, str(reply.status)).inc()
+        m.child(m.requests, "/sparql", method, str(status)).inc()
         m.child(m.latency, "/sparql").observe(time.perf_counter() - start)
+
+    def gzips(self, headers: dict[str, str], reply: Reply) -> bool:
+        """Is ``reply`` sent gzipped (the client accepts it, and it is worth it)?"""
+        return reply.status == 200 and "gzip" in headers.get("accept-encoding", "") \
+            and len(reply.body) >= self.rt.settings.gzip_min and bool(reply.media_type) \
+            and reply.media_type.startswith(_COMPRESSIBLE)
+
+    def wire(self, method: str, headers: dict[str, str], reply: Reply, gzipped: bytes | None) -> tuple[int, list, bytes]:
+        """``(status, headers, body)`` as they go out: CORS, the body gzipped when
+        :meth:`gzips` says so (``gzipped``: its compressed bytes), type and length."""
+        out = reply.headers
+        if "origin" in headers:
+            out["Access-Control-Allow-Origin"] = "*"
+            out["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+        body = reply.body
+        if gzipped is not None:
+            body = gzipped
+            out["Content-Encoding"] = "gzip"
+            out["Vary"] = out.get("Vary", "Accept") + ", Accept-Encoding"
+            if reply.gzipped is None and "ETag" in out:
+                self.rt.cache.add_gzip(out["ETag"], body)
+        raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in out.items()]
+        if reply.media_type:
+            raw.append((b"content-type", reply.media_type.encode("latin-1")))
+        if reply.status != 304 and reply.status != 204:
+            raw.append((b"content-length", str(len(body)).encode()))
+        return reply.status, raw, b"" if method == "HEAD" or reply.status == 304 else body
 
     async def _request(self, scope, receive, method: str, headers: dict[str, str]) -> Req | None:
         """The request as the protocol sees it (None for OPTIONS), after the size and method checks."""
@@ -377,24 +322,3 @@ class SparqlEndpoint:
                 "Access-Control-Max-Age": "86400",
             })
         return reply
-
-    async def _send(self, scope, send, method: str, headers: dict[str, str], reply: Reply) -> None:
-        out = reply.headers
-        if "origin" in headers:
-            out["Access-Control-Allow-Origin"] = "*"
-            out["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
-        body = reply.body
-        if reply.status == 200 and "gzip" in headers.get("accept-encoding", "") and len(body) >= self.rt.settings.gzip_min \
-                and reply.media_type and reply.media_type.startswith(_COMPRESSIBLE):
-            body = reply.gzipped or await _gzip(body)
-            out["Content-Encoding"] = "gzip"
-            out["Vary"] = out.get("Vary", "Accept") + ", Accept-Encoding"
-            if reply.gzipped is None and "ETag" in out:
-                self.rt.cache.add_gzip(out["ETag"], body)
-        raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in out.items()]
-        if reply.media_type:
-            raw.append((b"content-type", reply.media_type.encode("latin-1")))
-        if reply.status != 304 and reply.status != 204:
-            raw.append((b"content-length", str(len(body)).encode()))
-        await send({"type": "http.response.start", "status": reply.status, "headers": raw})
-        await send({"type": "http.response.body", "body": b"" if method == "HEAD" or reply.status == 304 else body})
