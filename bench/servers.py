@@ -1,4 +1,4 @@
-"""The three servers the benchmark compares, started side by side on loopback.
+"""The servers the benchmark compares, started side by side on loopback.
 
 Each server is a process tree we start, wait for (the cold start is the time from spawning it
 to its first correct answer), sample for memory while it runs (RSS summed over the tree, read
@@ -162,6 +162,15 @@ def floor_server(python: Path, nquads: Path) -> Server:
            "--host", "127.0.0.1", "--port", str(port), "--http", "httptools", "--loop", "uvloop",
            "--no-access-log", "--log-level", "warning"]
     return Server("plancher", cmd, "/sparql", port, env={"FLOOR_NQUADS": str(nquads)})
+
+
+def granian_floor_server(bench_bin: Path, nquads: Path) -> Server:
+    """The same floor under Granian (Rust HTTP, RSGI), two worker processes, from the bench's venv."""
+    port = free_port()
+    cmd = [str(bench_bin / "granian"), "--interface", "rsgi", "--workers", "2", "--host", "127.0.0.1",
+           "--port", str(port), "--no-ws", "--log-level", "error", "--working-dir",
+           str(Path(__file__).resolve().parent), "floor_app:rsgi"]
+    return Server("plancher-granian", cmd, "/sparql", port, env={"FLOOR_NQUADS": str(nquads)})
 
 
 def oxigraph_server(bench_bin: Path, nquads: Path, work: Path) -> Server:

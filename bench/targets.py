@@ -15,10 +15,11 @@ and the script prints one table (graphe, Oxigraph server, their ratio) and a ver
   connection, ``run.py``'s method) ≤ 1.5 × pyoxigraph in this process on the same data (the
   query evaluated and its answer written: SPARQL JSON, or N-Triples for graphs).
 
-Beside them, the **floor** (``plancher``): ``floor_app.py``, uvicorn and pyoxigraph with nothing
-of graphe's around (no guard, log, metrics, limits or isolation), measured the same way. It is
-what graphe's stack allows at best: a target the floor itself misses is out of reach of any
-work inside graphe.
+Beside them, two **floors**, measured the same way: ``plancher``, ``floor_app.py`` (uvicorn and
+pyoxigraph with nothing of graphe's around: no guard, log, metrics, limits or isolation), what
+graphe's stack allows at best — a target it misses is out of reach of any work inside graphe;
+and ``granian``, the same app under Granian (HTTP in Rust) with two worker processes, what a
+Python server on this engine could do by leaving uvicorn and using both cores.
 
     nice -n 10 .venv/bin/python bench/targets.py            # ~1 minute
 """
@@ -109,11 +110,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         g = measure(servers.graphe_server(graphe_bin, nquads, work, args.graphe_args.split()), work, queries, args)
         f = measure(servers.floor_server(Path(sys.executable), nquads), work, queries, args)
+        r = measure(servers.granian_floor_server(bench_bin, nquads), work, queries, args)
         o = measure(servers.oxigraph_server(bench_bin, nquads, work), work, queries, args)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    names = [q.name for q in queries if g["medians"][q.name] and o["medians"][q.name] and f["medians"][q.name]]
-    g_lat, f_lat, o_lat = (run.geomean([m["medians"][n] for n in names]) for m in (g, f, o))
+    every = (g, f, r, o)
+    names = [q.name for q in queries if all(m["medians"][q.name] for m in every)]
+    g_lat, f_lat, r_lat, o_lat = (run.geomean([m["medians"][n] for n in names]) for m in every)
     e_lat = run.geomean([local[n] for n in names])
     rows = [
         ("démarrage à froid (s)", "cold", 1),
@@ -122,27 +125,31 @@ def main(argv: list[str] | None = None) -> int:
         (f"requêtes/s, {args.clients} clients", "rps", 1),
         ("CPU par requête, arbre entier (µs)", "cpu_us", 1),
     ]
-    print(f"graphe · plancher (uvicorn + pyoxigraph seuls) · Oxigraph server — {nquads.name} "
-          f"({nquads.stat().st_size / 1e6:.1f} Mo), {len(names)} requêtes nommées, charge au début "
-          f"{load_before[0]:.1f} / {load_before[1]:.1f} (1 / 5 min), à la fin {os.getloadavg()[0]:.1f}")
-    print(f"{'mesure':40s} {'graphe':>10s} {'plancher':>10s} {'oxigraph':>10s} {'g÷o':>7s} {'p÷o':>7s}")
-    table = [(label, g[key] / unit, f[key] / unit, o[key] / unit) for label, key, unit in rows]
-    table.append(("latence nommées, moy. géom. (ms)", g_lat, f_lat, o_lat))
-    for label, a, b, c in table:
-        print(f"{label:40s} {run.fmt(a):>10s} {run.fmt(b):>10s} {run.fmt(c):>10s} {run.ratio(a, c):>7s} {run.ratio(b, c):>7s}")
-    print(f"{'  Oxigraph : load + optimize avant (s)':40s} {'':>10s} {'':>10s} {run.fmt(o['prepare']):>10s}")
+    print(f"graphe · plancher (uvicorn + pyoxigraph seuls) · granian (le même, Granian, 2 processus) · "
+          f"Oxigraph server — {nquads.name} ({nquads.stat().st_size / 1e6:.1f} Mo), {len(names)} requêtes nommées, "
+          f"charge au début {load_before[0]:.1f} / {load_before[1]:.1f} (1 / 5 min), à la fin {os.getloadavg()[0]:.1f}")
+    print(f"{'mesure':40s} {'graphe':>9s} {'plancher':>9s} {'granian':>9s} {'oxigraph':>9s} "
+          f"{'g÷o':>6s} {'p÷o':>6s} {'gr÷o':>6s}")
+    table = [(label, *(m[key] / unit for m in every)) for label, key, unit in rows]
+    table.append(("latence nommées, moy. géom. (ms)", g_lat, f_lat, r_lat, o_lat))
+    for label, a, b, c, d in table:
+        print(f"{label:40s} {run.fmt(a):>9s} {run.fmt(b):>9s} {run.fmt(c):>9s} {run.fmt(d):>9s} "
+              f"{run.ratio(a, d):>6s} {run.ratio(b, d):>6s} {run.ratio(c, d):>6s}")
+    print(f"{'  Oxigraph : load + optimize avant (s)':40s} {'':>9s} {'':>9s} {'':>9s} {run.fmt(o['prepare']):>9s}")
     print(f"{'moteur en processus : latence (ms)':40s} {run.fmt(e_lat):>10s}")
     print(f"{'moteur en processus : CPU/requête (µs)':40s} {run.fmt(engine_us):>10s}")
     checks = [
         ("démarrage à froid < 1 s", g["cold"] < 1.0, f"{g['cold']:.2f} s"),
         ("RSS de l'arbre < 250 Mo", g["rss"] < 250e6, f"{g['rss'] / 1e6:.0f} Mo (PSS {g['pss'] / 1e6:.0f} Mo)"),
         ("requêtes/s ≥ Oxigraph server", g["rps"] >= o["rps"],
-         f"{run.ratio(g['rps'], o['rps'])}× (plancher : {run.ratio(f['rps'], o['rps'])}×)"),
+         f"{run.ratio(g['rps'], o['rps'])}× (plancher : {run.ratio(f['rps'], o['rps'])}×, "
+         f"granian : {run.ratio(r['rps'], o['rps'])}×)"),
         ("surcoût CPU ≤ 150 µs au-dessus du moteur", g["cpu_us"] - engine_us <= 150,
-         f"{g['cpu_us'] - engine_us:.0f} µs (plancher : {f['cpu_us'] - engine_us:.0f} µs)"),
+         f"{g['cpu_us'] - engine_us:.0f} µs (plancher : {f['cpu_us'] - engine_us:.0f} µs, "
+         f"granian : {r['cpu_us'] - engine_us:.0f} µs)"),
         ("latence nommées ≤ 1,5 × pyoxigraph en processus", g_lat is not None and e_lat is not None
          and g_lat <= 1.5 * e_lat, f"{run.ratio(g_lat, e_lat)}× (plancher : {run.ratio(f_lat, e_lat)}×, "
-         f"Oxigraph server : {run.ratio(o_lat, e_lat)}×)"),
+         f"granian : {run.ratio(r_lat, e_lat)}×, Oxigraph server : {run.ratio(o_lat, e_lat)}×)"),
     ]
     print("Objectifs (issue #10, taille de l'annexe) :")
     for label, ok, detail in checks:

@@ -227,3 +227,41 @@ def test_a_fault_in_the_lane_costs_only_its_connection(live, monkeypatch):
     monkeypatch.undo()
     [(status, _, _)] = exchange(live, raw_request("GET", "/sparql?query=" + quote(ASK), {"host": "x"}))
     assert status == 200
+
+
+def test_with_the_access_log_on_uvicorn_answers_and_writes_its_line(live, caplog):
+    """The access log (uvicorn's, ``graphe serve --access-log``) is written by uvicorn: while its
+    lines are shown, the protocol leaves every request to it."""
+    import logging
+
+    teach(live, ASK)
+    taken = live.app.quick.at_once_taken
+    with caplog.at_level(logging.INFO, logger="uvicorn.access"):
+        [(status, _, _)] = exchange(live, raw_request("GET", "/sparql?query=" + quote(ASK), {"host": "x"}))
+    assert status == 200 and live.app.quick.at_once_taken == taken
+    assert any("GET /sparql?query=" in r.getMessage() for r in caplog.records if r.name == "uvicorn.access")
+
+
+def test_a_client_that_does_not_read_does_not_fill_the_server_memory(live):
+    """Hundreds of requests pipelined by a client that reads none of the answers: the protocol
+    stops answering at once when the connection's send buffer is full, and uvicorn then waits for
+    the client before reading more, so the answers held for it stay within its buffer's limits."""
+    text = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 300"
+    teach(live, text)
+    port = int(live.url.rsplit(":", 1)[1])
+    one = raw_request("GET", "/sparql?query=" + quote(text), {"host": "x", "cache-control": "no-cache"})
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.settimeout(2)
+        try:
+            sock.sendall(one * 400)
+        except TimeoutError:
+            pass  # the server stopped reading: what this test wants
+        live.call(_sleep(0.5))
+        held = live.call(_write_buffers(live))
+        assert max(held) < 2_000_000, held  # one answer is ~45 kB: 400 would be ~18 MB
+
+
+async def _write_buffers(live) -> list[int]:
+    return [p.transport.get_write_buffer_size() for p in live.server.server_state.connections
+            if p.transport is not None and not p.transport.is_closing()] or [0]

@@ -125,10 +125,15 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def _for_the_lane(self) -> bool:
         """Can the lane take this request: ``/sparql``, GET or POST with a body of a known length
-        within the lane's limit, nothing to continue or upgrade, no answer under way before it?"""
+        within the lane's limit, nothing to continue or upgrade, no answer under way before it,
+        a client reading its answers, no access log to write?"""
         cycle = self.cycle
         if cycle is not None and not cycle.response_complete:
             return False  # uvicorn queues pipelined requests behind the answer under way
+        if self.flow.write_paused:
+            return False  # the client is not reading: uvicorn waits for it before answering more
+        if self.access_log and self.access_logger.isEnabledFor(logging.INFO):
+            return False  # uvicorn writes the access log's line
         url = self.url
         if not url.startswith(b"/sparql") or url[7:8] not in (b"", b"?") or self.root_path:
             return False
