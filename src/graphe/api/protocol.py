@@ -130,8 +130,8 @@ class GuardedProtocol(HttpToolsProtocol):
         cycle = self.cycle
         if cycle is not None and not cycle.response_complete:
             return False  # uvicorn queues pipelined requests behind the answer under way
-        if self.flow.write_paused:
-            return False  # the client is not reading: uvicorn waits for it before answering more
+        if self.flow.write_paused or self.transport.is_closing():
+            return False  # the client is not reading (uvicorn waits for it), or the connection ends
         if self.access_log and self.access_logger.isEnabledFor(logging.INFO):
             return False  # uvicorn writes the access log's line
         url = self.url
