@@ -13,12 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
-from rdflib import Graph, URIRef
+from typing import TYPE_CHECKING
 
 from graphe.errors import DataError, ProvenanceError
-from graphe.namespaces import CDV, OA, readable
+from graphe.namespaces import readable
 from graphe.project import current
+
+if TYPE_CHECKING:  # rdflib is loaded by the functions that read an rdflib graph, not by the server's start
+    from rdflib import Graph, URIRef
 
 
 def source_text(path: Path | None = None) -> str:
@@ -112,6 +114,10 @@ def _clip(text: str, width: int = 60) -> str:
 
 def anchors(graph: Graph) -> list[Anchor]:
     """Every (quote, offsets) pair the graph states, one per oa:SpecificResource."""
+    from rdflib import URIRef
+
+    from graphe.namespaces import OA
+
     found = []
     for target in set(graph.subjects(OA.hasSelector, None)):
         exact = start = end = None
@@ -139,6 +145,8 @@ def verdict(anchor, docs: dict) -> str | None:
 def describe(graph: Graph, target) -> str:
     """A readable name for a passage node: the resource it anchors (``objectif:x › cdv:passage``)
     or, for a mention's target, the resource and the name mentioned."""
+    from graphe.namespaces import CDV, OA
+
     owner = next(graph.subjects(CDV.passage, target), None)
     if owner is not None:
         return f"{_short(owner)} › cdv:passage"
@@ -151,6 +159,8 @@ def describe(graph: Graph, target) -> str:
 
 
 def _short(term) -> str:
+    from rdflib import URIRef
+
     if isinstance(term, URIRef):
         return readable(str(term))
     return "[nœud anonyme]" if term is not None else "?"

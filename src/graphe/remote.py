@@ -35,16 +35,16 @@ import pyoxigraph as ox
 
 from graphe import guard, results
 from graphe.errors import BadRequest, GrapheError, QueryFailed, Refused
-from graphe.namespaces import GRAPHE, NAMESPACES
+from graphe.namespaces import NAMESPACES
 from graphe.store import Answer, Store
 
 log = logging.getLogger("graphe.remote")
 
 #: The graph where ``graphe publish`` records which release the store holds (never a release graph).
-PUBLICATION = str(GRAPHE) + "publication"
+PUBLICATION = NAMESPACES["graphe"] + "publication"
 _OWL_VERSION = NAMESPACES["owl"] + "versionInfo"
 _HAS_PART = NAMESPACES["dcterms"] + "hasPart"
-_NO_GRAPH = str(GRAPHE) + "aucun"  # never written: an empty graph
+_NO_GRAPH = NAMESPACES["graphe"] + "aucun"  # never written: an empty graph
 #: One media type per request: Virtuoso 7 answers 406 when the first type of a list does not
 #: fit the query form, whatever the others.
 _SOLUTIONS = "application/sparql-results+xml"
@@ -65,10 +65,10 @@ def is_remote(spec: str) -> bool:
 def release_graph(iri: str) -> bool:
     """A graph of a release: ``graphe:{name}``, not the publication record nor a staged copy.
 
-    >>> release_graph(str(GRAPHE) + "annexe-1"), release_graph(PUBLICATION), release_graph(str(GRAPHE) + "depot/ab/x")
+    >>> release_graph(NAMESPACES["graphe"] + "annexe-1"), release_graph(PUBLICATION), release_graph(NAMESPACES["graphe"] + "depot/ab/x")
     (True, False, False)
     """
-    ns = str(GRAPHE)
+    ns = NAMESPACES["graphe"]
     return iri.startswith(ns) and iri != PUBLICATION and "/" not in iri[len(ns):] and len(iri) > len(ns)
 
 
@@ -139,7 +139,7 @@ class RemoteStore(Store):
         ) if row[0] and row[0][0] == "uri"]
         if recorded:
             return recorded
-        ns = str(GRAPHE)
+        ns = NAMESPACES["graphe"]
         # GROUP BY, not DISTINCT: Virtuoso 7 can spin until its time limit on SELECT DISTINCT ?g
         rows = self._select(
             f'SELECT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{ns}")) }} GROUP BY ?g'

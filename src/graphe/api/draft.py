@@ -24,17 +24,10 @@ KIND = {"contrat": "contrat", "enjeu": "enjeu", "axe": "axe", "objectif": "objec
 
 
 def _templates():
-    """The site's one Jinja2 environment when there is one (its base.html, its globals), else ours."""
-    try:
-        from graphe.web.templating import templates  # the shared page layout
-    except ImportError:
-        from fastapi.templating import Jinja2Templates
+    """The site's one Jinja2 environment (its base.html, its globals)."""
+    from graphe.web.templating import templates
 
-        from graphe import __version__
-
-        templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
-        templates.env.globals.update(site="Contrats de ville de Paris Est Marne&Bois", code_version=__version__)
-    return templates
+    return templates()
 
 
 @router.get("/brouillon/{commune}", response_class=HTMLResponse)

@@ -21,8 +21,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDFS
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import FileResponse, RedirectResponse, Response
@@ -30,7 +28,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from graphe import formats
 from graphe.api.http import etag_for, not_modified, validators
 from graphe.errors import BadRequest, NotFound
-from graphe.namespaces import DCAT, GRAPHE, PUBLIC_BASE, VOID, curie, local_href, prefixes
+from graphe.namespaces import PUBLIC_BASE, curie, local_href, prefixes
 from graphe.negotiation import negotiated
 from graphe.results import write_graph
 from graphe.web.templating import templates as page_templates
@@ -56,6 +54,8 @@ async def shapes(request: Request) -> Response:
 
 @router.api_route("/graphe/{name}", methods=["GET", "HEAD"])
 async def named_graph(request: Request, name: str) -> Response:
+    from graphe.namespaces import GRAPHE  # an rdflib Namespace: rdflib loaded by the first such page
+
     rt = request.app.state.runtime
     if str(GRAPHE[name]) not in rt.graphs:
         raise NotFound(f"aucun graphe nommé {GRAPHE[name]} dans le jeu de données.")
@@ -145,7 +145,7 @@ def summary_page(templates: Path, dist: Path, path: str, turtle: str) -> str:
     counts = build_counts(dist)
     kind = path if path in ("formes", "void") else "graphe"
     source = Path(dist) / turtle
-    return page_templates.env.get_template("document.html").render(
+    return page_templates().env.get_template("document.html").render(
         iri=iri,
         kind=kind,
         name=path.rsplit("/", 1)[-1],
@@ -158,6 +158,11 @@ def summary_page(templates: Path, dist: Path, path: str, turtle: str) -> str:
 @lru_cache(maxsize=4)
 def release_summary(void_ttl: Path, stamp: tuple[int, int]) -> dict:
     """What a person wants to know of the release, read from its VoID + DCAT description."""
+    from rdflib import Graph, Literal, URIRef  # read here, at the first page that shows it
+    from rdflib.namespace import DCTERMS, FOAF, RDFS
+
+    from graphe.namespaces import DCAT, VOID
+
     g = Graph().parse(void_ttl, format="turtle")
     d = g.value(URIRef(PUBLIC_BASE + "void"), FOAF.primaryTopic)
 

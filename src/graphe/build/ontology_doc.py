@@ -351,7 +351,7 @@ def environment() -> Environment:
     """The pages' own environment, so the documentation wears the site's layout (``base.html``)."""
     from graphe.web.templating import templates
 
-    return templates.env
+    return templates().env
 
 
 def render(ds, shapes: Graph) -> str:

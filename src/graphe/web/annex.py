@@ -18,7 +18,6 @@ import re
 from dataclasses import dataclass, field
 
 from fastapi import APIRouter, Request
-from markdown_it import MarkdownIt
 
 from graphe import provenance
 from graphe.web.data import page_url, select
@@ -70,6 +69,8 @@ def render(source: str, found: list[Passage]) -> str:
             pieces.append(chr(BASE + code))
         last = offset
     pieces.append(source[last:])
+    from markdown_it import MarkdownIt  # loaded by the first annex page, not by the server's start
+
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
     return weave(restore(md.render("".join(pieces))), found)
 

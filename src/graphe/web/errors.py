@@ -20,7 +20,7 @@ def html_error(request, status: int, message: str, headers: dict | None = None, 
     if negotiated(request).error is not formats.HTML:
         return None
     context = {"status": status, "titre": TITLES.get(status, "Erreur"), "message": message, "choix": choices or []}
-    response = templates.TemplateResponse(request, "pages/erreur.html", context, status_code=status)
+    response = templates().TemplateResponse(request, "pages/erreur.html", context, status_code=status)
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response

@@ -70,6 +70,6 @@ def page(request, template: str, context: dict, tables: list[Table] = (), status
         names = ", ".join(t.name for t in tables) or "aucun"
         raise NotFound(f"pas de tableau « {wanted} » sur cette page (tableaux : {names}).")
     context = {**context, "tables": {t.name: t for t in tables}}
-    response = templates.TemplateResponse(request, template, context, status_code=status)
+    response = templates().TemplateResponse(request, template, context, status_code=status)
     response.headers.setdefault("Cache-Control", CACHE)
     return keep(request, response)

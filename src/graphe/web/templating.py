@@ -1,21 +1,26 @@
 """One Jinja2 environment for every server-rendered page, so they all share ``base.html``.
 
-Routes render with ``templates.TemplateResponse(request, "page.html", context)``; the layout
+Routes render with ``templates().TemplateResponse(request, "page.html", context)``; the layout
 reads the site's name, the navigation and the dataset's version from the globals set here and
-from ``request.app.state.runtime``, so no page has to pass them.
+from ``request.app.state.runtime``, so no page has to pass them. The environment (and Jinja2
+itself) is made at the first page: a server that only answers SPARQL never loads it, and its
+start is shorter by that much.
 """
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from pathlib import Path
-
-from fastapi.templating import Jinja2Templates
+from typing import TYPE_CHECKING
 
 from graphe import __version__
 from graphe.web.data import page_url
 from graphe.web.markup import finalize
 from graphe.web.tables import french_date
+
+if TYPE_CHECKING:
+    from fastapi.templating import Jinja2Templates
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 
@@ -31,25 +36,11 @@ NAVIGATION = [
     ("/sparql", "SPARQL"),
 ]
 
-templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-templates.env.globals.update(
-    site="Contrats de ville de Paris Est Marne&Bois",
-    navigation=NAVIGATION,
-    code_version=__version__,
-)
-templates.env.trim_blocks = True
-# what a template prints from the data is shown as read: the annex's inline tags are dropped
-templates.env.finalize = finalize
-templates.env.lstrip_blocks = True
-
-
 def dataset_version(request) -> str:
     """The short version of the dataset the server holds (the SHA-256 of ``dataset.nq``)."""
     runtime = getattr(request.app.state, "runtime", None)
     return (getattr(runtime, "version", "") or "")[:12]
 
-
-templates.env.globals["dataset_version"] = dataset_version
 
 
 def dataset_date(request) -> str:
@@ -62,10 +53,6 @@ def dataset_date(request) -> str:
     return french_date(datetime.fromtimestamp(built, UTC).date().isoformat())
 
 
-templates.env.globals["dataset_date"] = dataset_date
-
-templates.env.filters["page_url"] = page_url
-
 
 def plural(count, singular: str, plural_form: str | None = None) -> str:
     """``3 partenaires``, ``1 partenaire``, ``0 action`` (French: the plural from two on)."""
@@ -73,4 +60,20 @@ def plural(count, singular: str, plural_form: str | None = None) -> str:
     return f"{n} {singular if n < 2 else (plural_form or singular + 's')}"
 
 
-templates.env.filters["pluriel"] = plural
+
+@functools.cache
+def templates() -> Jinja2Templates:
+    """The pages' one environment, made at the first call."""
+    from fastapi.templating import Jinja2Templates
+
+    made = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    env = made.env
+    env.globals.update(site="Contrats de ville de Paris Est Marne&Bois", navigation=NAVIGATION,
+                       code_version=__version__, dataset_version=dataset_version, dataset_date=dataset_date)
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+    # what a template prints from the data is shown as read: the annex's inline tags are dropped
+    env.finalize = finalize
+    env.filters["page_url"] = page_url
+    env.filters["pluriel"] = plural
+    return made
