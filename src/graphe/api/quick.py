@@ -14,7 +14,7 @@ and metrics, which tests/endpoint/test_quick.py compares request by request.
 :meth:`QuickLane.at_once` goes one step further, for the HTTP protocol itself
 (:mod:`graphe.api.protocol`): a common request read in full whose answer needs no waiting (see
 :func:`graphe.api.sparql.answer_at_once`) is answered there, without the ASGI request cycle,
-its task and its messages (10–25 µs of CPU of a ~190 µs request). Same bytes again, compared in
+its task and its messages (1–24 µs of CPU of a ~190 µs request, measured). Same bytes again, compared in
 tests/endpoint/test_at_once.py.
 """
 
