@@ -142,6 +142,44 @@ def verdict(anchor, docs: dict) -> str | None:
     return anchor.problem(source_text(docs[anchor.source]))
 
 
+def report(found, docs: dict, describe_target, anchors_in, files, project, only=None) -> tuple[int, list[str]]:
+    """How many of the anchors ``found`` hold, and one French line per anchor whose quote is not at
+    its offsets: the file stating it, the resource it anchors (``describe_target``), what is wrong
+    and where the quote really is. ``graphe build`` (Oxigraph terms) and ``graphe validate``
+    (rdflib terms) both report with it.
+
+    Which of ``files`` states an anchor is found by reading each alone (``anchors_in``), only when
+    a line needs it or ``only`` (report the anchors stated in these files alone) asks: reading
+    every file again costs minutes at France's size.
+    """
+    stated_in: dict[tuple, Path] | None = None
+
+    def key(a) -> tuple:
+        return a.exact, a.start, a.end, str(a.source)
+
+    def where_stated(a) -> Path | None:
+        nonlocal stated_in
+        if stated_in is None:
+            stated_in = {}
+            for f in files:
+                for b in anchors_in(f):
+                    stated_in.setdefault(key(b), f)
+        return stated_in.get(key(a))
+
+    wanted = {Path(p).resolve() for p in only} if only is not None else None
+    held, lines = 0, []
+    for a in found:
+        if wanted is not None and ((where := where_stated(a)) is None or where.resolve() not in wanted):
+            continue
+        problem = verdict(a, docs)
+        if problem is None:
+            held += 1
+            continue
+        where = where_stated(a)
+        lines.append(f"{project.relative(where) if where else '?'}: {describe_target(a.target)}: {problem}")
+    return held, sorted(lines)
+
+
 def describe(graph: Graph, target) -> str:
     """A readable name for a passage node: the resource it anchors (``objectif:x › cdv:passage``)
     or, for a mention's target, the resource and the name mentioned."""

@@ -48,31 +48,11 @@ def anchor_problems(
     where the quote really is. ``only``: report the anchors stated in these files alone.
     """
     project = project or current()
-    docs = check_documents(union, project)
-    stated_in: dict[tuple, Path] | None = None  # read when needed: parsing every file again costs minutes at 300×
-
-    def where_stated(a) -> Path | None:
-        nonlocal stated_in
-        if stated_in is None:
-            stated_in = {}
-            for f in files or []:
-                for b in provenance.anchors(dataset.parse_file(f)):
-                    stated_in.setdefault((b.exact, b.start, b.end, b.source), f)
-        return stated_in.get((a.exact, a.start, a.end, a.source))
-
-    wanted = {Path(p).resolve() for p in only} if only is not None else None
-    found = provenance.anchors(union)
-    problems, held = [], 0
-    for a in found:
-        if wanted is not None and ((where := where_stated(a)) is None or where.resolve() not in wanted):
-            continue
-        problem = provenance.verdict(a, docs)
-        if problem is None:
-            held += 1
-            continue
-        where = where_stated(a)
-        problems.append(f"{project.relative(where) if where else '?'}: {provenance.describe(union, a.target)}: {problem}")
-    return held, sorted(problems)
+    docs = check_documents(union, project)  # a missing document is said before an incomplete passage
+    return provenance.report(
+        provenance.anchors(union), docs, lambda target: provenance.describe(union, target),
+        lambda path: provenance.anchors(dataset.parse_file(path)), files or [], project, only,
+    )
 
 
 def _name(term) -> str:

@@ -68,29 +68,14 @@ def problems(store: ox.Store, files: list[Path], project: Project | None = None)
     """How many anchors hold, and one French line per anchor whose quote is not at its offsets
     (the file stating it, the resource it anchors, what is wrong, where the quote really is)."""
     project = project or current()
-    docs = documents(store, project)
-    stated_in: dict[tuple, Path] | None = None
 
-    def where_stated(a: provenance.Anchor) -> Path | None:
-        nonlocal stated_in
-        if stated_in is None:  # only when something is wrong: each file read again, alone
-            from graphe.build import oxstore
+    def anchors_in(path: Path) -> list[provenance.Anchor]:
+        from graphe.build import oxstore
 
-            stated_in = {}
-            for f in files:
-                for b in anchors(oxstore.load([f])):
-                    stated_in.setdefault(_key(b), f)
-        return stated_in.get(_key(a))
+        return anchors(oxstore.load([path]))
 
-    held, lines = 0, []
-    for a in anchors(store):
-        problem = provenance.verdict(a, docs)
-        if problem is None:
-            held += 1
-            continue
-        where = where_stated(a)
-        lines.append(f"{project.relative(where) if where else '?'}: {describe(store, a.target)}: {problem}")
-    return held, sorted(lines)
+    docs = documents(store, project)  # a missing document is said before an incomplete passage
+    return provenance.report(anchors(store), docs, lambda target: describe(store, target), anchors_in, files, project)
 
 
 def check(store: ox.Store, files: list[Path], project: Project | None = None) -> int:
@@ -117,10 +102,6 @@ def describe(store: ox.Store, target) -> str:
 
 def _subject(store: ox.Store, predicate, obj):
     return next((q.subject for q in store.quads_for_pattern(None, ox.NamedNode(str(predicate)), obj)), None)
-
-
-def _key(a: provenance.Anchor) -> tuple:
-    return a.exact, a.start, a.end, str(a.source)
 
 
 def _short(term) -> str:
