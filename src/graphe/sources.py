@@ -2,8 +2,9 @@
 
 ``data/source/`` may hold several documents. Each is a ``cdv:Document`` in the data whose
 ``dcterms:identifier`` is its path from the project root; every passage names its document
-(``oa:hasSource``), so no file name is fixed in code. ``graphe build`` and ``graphe validate``
-run the same check (:func:`anchor_problems`).
+(``oa:hasSource``), so no file name is fixed in code. ``graphe validate`` and the curators'
+commands run the check here (:func:`anchor_problems`, over rdflib graphs), ``graphe build`` over
+its Oxigraph store (:mod:`graphe.build.ox_provenance`); both report with :func:`graphe.provenance.report`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The quotes' check of ``graphe build``, read from its Oxigraph store.
 
-The same check and the same French lines as :func:`graphe.sources.anchor_problems` (which
-``graphe validate`` and the curators' commands run over rdflib graphs): every passage's quote
+The same check and the same French lines (:func:`graphe.provenance.report`) as
+:func:`graphe.sources.anchor_problems` (which ``graphe validate`` and the curators' commands run
+over rdflib graphs): every passage's quote
 must be at its offsets in its own source document. Here the anchors come out of the store in one
 SPARQL query, grouped by passage, rather than through rdflib's per-node lookups over a copy of
 the whole union (minutes and gigabytes at France's size); the text is checked at the offsets by
