@@ -171,7 +171,7 @@ def _wait_until_dead(pid: int) -> None:
             with open(f"/proc/{pid}/stat") as f:
                 if f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
                     return
-        except FileNotFoundError:
+        except (FileNotFoundError, ProcessLookupError):  # reaped between the open and the read: gone
             return
         time.sleep(0.005)
     raise AssertionError(f"{pid} vit encore")
